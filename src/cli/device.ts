@@ -1,0 +1,152 @@
+/**
+ * `ei-ingest device --sensor <sim|serial:/dev/ttyX|cmd:"...">`: a remote-management device. It
+ * connects to Studio's remote-management service (or a local service's), announces its sensor,
+ * and records, uploads (through the durable spool) and reports each sample Studio asks for.
+ * Keys come from flags, the environment (EI_API_KEY) or the config file written by `keys --save`.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IngestionClient } from '../client/index.ts';
+import { configDir, DEFAULT_ENDPOINTS, defaultConfigPath, loadConfig } from '../config/index.ts';
+import { DeviceClient } from '../device/client.ts';
+import { resolveDeviceId } from '../device/device-id.ts';
+import { HelloRefusedError } from '../device/errors.ts';
+import { keyFingerprint } from '../device/keys.ts';
+import { createSource } from '../device/sensors/index.ts';
+import { directUploader, spoolUploader } from '../device/uploader.ts';
+import type { SampleUploader } from '../device/uploader.ts';
+import { Spool } from '../spool/index.ts';
+
+const HELP = `usage: ei-ingest device --sensor <sim|serial:/dev/ttyX|cmd:"..."> [options]
+Connects to remote management as a device; records, uploads and reports the samples Studio asks for.
+  --sensor S          sim (sine + noise), serial:<port> (MCU, data forwarder line protocol), or
+                      cmd:<command> (stdout gives one reading per line; gets EI_INTERVAL_MS,
+                      EI_LENGTH_MS, EI_SAMPLE_COUNT in its environment)
+  --remote-mgmt URL   default: config file, else wss://remote-mgmt.edgeimpulse.com
+  --endpoint URL      ingestion endpoint; default: config file, else https://ingestion.edgeimpulse.com
+  --api-key K         default: $EI_API_KEY, else the config file
+  --config FILE       config written by 'keys --save' (default ${'$'}EI_INGEST_CONFIG or ~/.config/ei-ingest/config.json)
+  --device-type T     default ei-ingest
+  --device-id ID      default: a MAC address, else a stable id generated once in the config directory
+  --imei N            use a modem's IMEI (15 digits) as the device id
+  --sensor-name N     sensor name announced (default Accelerometer for sim, Sensor otherwise)
+  --axes a,b,c        axis names; --units U their units
+  --frequency HZ      rate to announce (serial: the MCU's rate, detected when absent)
+  --max-length S      longest sample in seconds (default 60)
+  --baud N            serial baud rate (default 115200)
+  --format cbor|json  document encoding (default cbor)
+  --spool DIR         spool directory (default <config dir>/device-spool); --no-spool uploads directly
+  --upload-wait S     seconds to wait for a spooled upload before reporting it pending (default 60)
+  --ca FILE           extra CA certificate (PEM) for wss:// and https:// endpoints
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let a;
+  try {
+    a = parseArgs({
+      args: argv,
+      options: {
+        sensor: { type: 'string' },
+        'remote-mgmt': { type: 'string' },
+        endpoint: { type: 'string' },
+        'api-key': { type: 'string' },
+        config: { type: 'string' },
+        'device-type': { type: 'string' },
+        'device-id': { type: 'string' },
+        imei: { type: 'string' },
+        'sensor-name': { type: 'string' },
+        axes: { type: 'string' },
+        units: { type: 'string' },
+        frequency: { type: 'string' },
+        'max-length': { type: 'string' },
+        baud: { type: 'string' },
+        format: { type: 'string' },
+        spool: { type: 'string' },
+        'no-spool': { type: 'boolean' },
+        'upload-wait': { type: 'string' },
+        ca: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`device: ${(err as Error).message}\n${HELP}`);
+    return 2;
+  }
+  if (a.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const usage = (msg: string) => (process.stderr.write(`device: ${msg}\n`), 2);
+  if (!a.sensor) return usage('--sensor is required (sim, serial:<port> or cmd:<command>)');
+  const num = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number`);
+    return n;
+  };
+  const format = a.format ?? 'cbor';
+  if (format !== 'cbor' && format !== 'json') return usage('--format must be cbor or json');
+
+  const cfg = loadConfig(a.config ?? defaultConfigPath());
+  const apiKey = a['api-key'] ?? process.env.EI_API_KEY ?? cfg.apiKey;
+  if (!apiKey) return usage('no API key: give --api-key, set EI_API_KEY, or run "keys --save-default" first');
+  const remoteUrl = a['remote-mgmt'] ?? cfg.endpoints?.remoteMgmt ?? DEFAULT_ENDPOINTS.remoteMgmt;
+  const endpoint = a.endpoint ?? cfg.endpoints?.ingestion ?? DEFAULT_ENDPOINTS.ingestion;
+  const ca = a.ca ? readFileSync(a.ca) : undefined;
+
+  const source = createSource(a.sensor, {
+    name: a['sensor-name'],
+    axes: a.axes?.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    units: a.units,
+    frequencyHz: num(a.frequency, '--frequency'),
+    maxSampleLengthS: num(a['max-length'], '--max-length'),
+    baudRate: num(a.baud, '--baud'),
+  });
+  await source.open();
+  const id = resolveDeviceId({ explicit: a['device-id'], imei: a.imei, configDir: configDir() });
+
+  const client = new IngestionClient({ endpoint, apiKey, tls: ca ? { ca } : undefined });
+  let spool: Spool | undefined;
+  let uploader: SampleUploader;
+  if (a['no-spool']) uploader = directUploader(client);
+  else {
+    spool = await Spool.open(a.spool ?? join(configDir(), 'device-spool'));
+    uploader = spoolUploader({ spool, client, waitMs: (num(a['upload-wait'], '--upload-wait') ?? 60) * 1000 });
+  }
+
+  const log = (line: string) => process.stderr.write(`[device] ${line}\n`);
+  log(`device id ${id.id} (${id.source}), sensor ${source.name} at ${source.frequencies.join('/')} Hz, key ${keyFingerprint(apiKey)}`);
+  log(`remote management ${remoteUrl}, ingestion ${endpoint}${spool ? `, spool ${spool.dir}` : ''}`);
+  const dev = new DeviceClient({
+    url: remoteUrl,
+    apiKey,
+    deviceId: id.id,
+    deviceType: a['device-type'] ?? 'ei-ingest',
+    source,
+    uploader,
+    format,
+    wsOptions: ca ? { ca } : undefined,
+    log,
+  });
+  const stop = () => void dev.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  dev.start();
+  let code = 0;
+  try {
+    await dev.done;
+  } catch (err) {
+    if (!(err instanceof HelloRefusedError)) throw err;
+    code = 3;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await uploader.close();
+    await client.close();
+    await spool?.close();
+    await source.close();
+  }
+  return code;
+}

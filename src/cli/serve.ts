@@ -1,0 +1,88 @@
+/**
+ * `ei-ingest serve`: runs the local ingestion service. The first line printed is its URL (scripts
+ * read it). Keys are printed once, to the operator's terminal, only when the config file was
+ * just created with fresh random keys.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startIngestionService } from '../service/index.ts';
+
+const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--config FILE]
+                       [--api-key K] [--hmac-key H] [--strict-signatures]
+                       [--tls-key FILE --tls-cert FILE]
+  --port N              listen port (0 = any free port; default 4810)
+  --host H              listen address (default 127.0.0.1)
+  --data DIR            data directory (default ./.ei-data)
+  --config FILE         projects and keys (default DIR/config.json; created with random keys)
+  --api-key K           API key of the default project for this run
+  --hmac-key H          HMAC key of the default project for this run
+  --strict-signatures   reject documents whose signature does not verify (400)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        config: { type: 'string' },
+        'api-key': { type: 'string' },
+        'hmac-key': { type: 'string' },
+        'strict-signatures': { type: 'boolean' },
+        'tls-key': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`ei-ingest serve: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = values.port === undefined ? 4810 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write('ei-ingest serve: --port must be an integer 0..65535\n');
+    return 2;
+  }
+  if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) {
+    process.stderr.write('ei-ingest serve: --tls-key and --tls-cert go together\n');
+    return 2;
+  }
+  const dataDir = resolve(values.data ?? '.ei-data');
+  const svc = await startIngestionService({
+    port,
+    host: values.host ?? '127.0.0.1',
+    dataDir,
+    configFile: resolve(values.config ?? join(dataDir, 'config.json')),
+    apiKey: values['api-key'],
+    hmacKey: values['hmac-key'],
+    strictSignatures: values['strict-signatures'] ?? false,
+    tls: values['tls-key'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']!) } : undefined,
+  });
+  process.stdout.write(`${svc.url}\n`);
+  process.stdout.write(`project ${svc.projectId}; data in ${dataDir}\n`);
+  if (svc.configCreated && !values['api-key']) {
+    // The one place keys are shown: a config just created with fresh keys, on the operator's terminal.
+    process.stdout.write(`new config ${resolve(values.config ?? join(dataDir, 'config.json'))} (mode 0600):\n`);
+    process.stdout.write(`  API key:  ${svc.apiKey}\n`);
+    if (svc.hmacKey && !values['hmac-key']) process.stdout.write(`  HMAC key: ${svc.hmacKey}\n`);
+  }
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void svc.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,136 @@
+/**
+ * Everything decided once per request before encoding: validated shape of the values, the final
+ * protected header in order, the alg, number policy and value-array form. The encode passes
+ * then only read this plan.
+ */
+import { ALGS, type Alg, type DocumentInput, type ProtectedValue } from '../model/document.ts';
+import { DocumentError } from '../model/errors.ts';
+import { checkIat, inspectDocument, typeName, type ValuesShape } from '../model/validate.ts';
+import { NUM_FLOAT32, NUM_FLOAT64, NUM_SHORTEST, type NumPolicy } from './cbor.ts';
+import { JSON_NUMBER_MAX } from './json.ts';
+import { resolveLayout, type LayoutName, type LayoutOptions, type ResolvedLayout } from './layout.ts';
+
+/** Options of `encodeDocument`. */
+export interface EncodeOptions {
+  format: 'cbor' | 'json';
+  /** Byte layout to reproduce (default 'compact'). */
+  layout?: LayoutName | LayoutOptions;
+  /** Default: protected.alg, else HS256 with hmacKey, ES256 with privateKey, else none. */
+  alg?: Alg;
+  /** HS256 key; its UTF-8 bytes are the HMAC key (any length). */
+  hmacKey?: string;
+  /** ES256 32-byte P-256 private key. */
+  privateKey?: Uint8Array;
+  /** protected.iat, integer seconds since the epoch (replaces a caller-given iat). */
+  iat?: number;
+  /** Let NaN/±Infinity values through in CBOR (JSON rejects them always). */
+  allowNonFinite?: boolean;
+  /** Chunk size of the reusable buffer (default 64 KiB). */
+  bufferSize?: number;
+  /** Hash implementation for signing (default 'auto': node:crypto when present). */
+  hashBackend?: 'node' | 'noble' | 'auto';
+}
+
+export interface EncodePlan {
+  readonly format: 'cbor' | 'json';
+  readonly layout: ResolvedLayout;
+  readonly policy: NumPolicy;
+  /** float32-shortest: payload numbers are float32-rounded (JSON too). */
+  readonly round32: boolean;
+  readonly doc: DocumentInput;
+  readonly shape: ValuesShape;
+  readonly alg: Alg;
+  readonly protectedKeys: string[];
+  readonly protectedValues: ProtectedValue[];
+  readonly interval: number;
+  /** Rows as bare numbers (single sensor). */
+  readonly flatten: boolean;
+  /** CBOR `values` indefinite-length. */
+  readonly indefinite: boolean;
+  readonly allowNonFinite: boolean;
+  readonly contentType: string;
+  /** Upper bound of one encoded row in bytes. */
+  readonly maxRow: number;
+  readonly bufferSize: number;
+}
+
+const MIN_BUFFER = 64;
+
+/**
+ * Validates the document and options and fixes every layout decision.
+ * @throws DocumentError
+ */
+export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
+  if (opts === null || typeof opts !== 'object') throw new DocumentError('EI_DOC_OPTION', 'options', 'expected an options object');
+  const format = opts.format;
+  if (format !== 'cbor' && format !== 'json') throw new DocumentError('EI_DOC_OPTION', 'options.format', `expected 'cbor' or 'json', got ${typeName(format)}`);
+  const layout = resolveLayout(opts.layout);
+  const allowNonFinite = opts.allowNonFinite === true && format === 'cbor';
+  const shape = inspectDocument(doc, { format, allowNonFinite });
+
+  const given = doc.protected ?? {};
+  let alg: unknown = opts.alg ?? given.alg;
+  if (alg === undefined) alg = opts.hmacKey !== undefined ? 'HS256' : opts.privateKey !== undefined ? 'ES256' : 'none';
+  if (!(ALGS as readonly unknown[]).includes(alg)) throw new DocumentError('EI_DOC_ALG', opts.alg !== undefined ? 'options.alg' : 'protected.alg', `unknown alg ${JSON.stringify(alg)} (none, HS256 or ES256)`);
+  if (alg === 'HS256' && typeof opts.hmacKey !== 'string') throw new DocumentError('EI_DOC_OPTION', 'options.hmacKey', 'HS256 needs an HMAC key string');
+  if (alg === 'ES256' && !(opts.privateKey instanceof Uint8Array)) throw new DocumentError('EI_DOC_OPTION', 'options.privateKey', 'ES256 needs a 32-byte private key');
+  if (opts.iat !== undefined) checkIat(opts.iat, 'options.iat');
+
+  // Protected: caller's order; ver/alg added first (layout order); iat/exp appended if new.
+  const keys: string[] = [];
+  const values: ProtectedValue[] = [];
+  for (const k of Object.keys(given)) {
+    const v = given[k];
+    if (v === undefined) continue;
+    keys.push(k);
+    values.push(k === 'alg' ? (alg as Alg) : k === 'iat' && opts.iat !== undefined ? opts.iat : v);
+  }
+  const added = layout.addedProtectedOrder === 'ver-alg' ? ['alg', 'ver'] : ['ver', 'alg'];
+  for (const k of added) {
+    if (keys.includes(k)) continue;
+    keys.unshift(k);
+    values.unshift(k === 'ver' ? 'v1' : (alg as Alg));
+  }
+  if (opts.iat !== undefined && !keys.includes('iat')) {
+    keys.push('iat');
+    values.push(opts.iat);
+  }
+  if (alg === 'none' && layout.noneExp !== undefined && !keys.includes('exp')) {
+    keys.push('exp');
+    values.push(layout.noneExp);
+  }
+
+  const policy: NumPolicy = layout.numbers === 'float64' ? NUM_FLOAT64 : layout.numbers === 'float32-shortest' ? NUM_FLOAT32 : NUM_SHORTEST;
+  const round32 = policy === NUM_FLOAT32;
+  const width = shape.width;
+  let flatten = false;
+  if (width === 1 && (shape.kind === 'flat' || shape.kind === 'rows' || shape.kind === 'typed' || shape.kind === 'pull')) {
+    flatten = layout.flattenSingleAxis ?? shape.kind !== 'rows';
+  }
+  const perValue = format === 'cbor' ? 9 : JSON_NUMBER_MAX;
+  const maxRow = 4 + perValue * width;
+
+  let bufferSize = opts.bufferSize ?? 64 * 1024;
+  if (!Number.isSafeInteger(bufferSize) || bufferSize < MIN_BUFFER) {
+    throw new DocumentError('EI_DOC_OPTION', 'options.bufferSize', `expected an integer >= ${MIN_BUFFER}`);
+  }
+  const interval = doc.payload.interval_ms;
+  return {
+    format,
+    layout,
+    policy,
+    round32,
+    doc,
+    shape,
+    alg: alg as Alg,
+    protectedKeys: keys,
+    protectedValues: values,
+    interval: round32 ? Math.fround(interval) : interval,
+    flatten,
+    indefinite: shape.kind === 'pull' || shape.kind === 'tail' || layout.valuesIndefinite,
+    allowNonFinite,
+    contentType: shape.kind === 'tail' ? 'application/octet-stream' : format === 'cbor' ? 'application/cbor' : 'application/json',
+    maxRow,
+    bufferSize,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The one place that touches output memory (STYLE 5). A ByteWriter owns a reusable buffer of
+ * `cap + slack` bytes: encoders reserve room for one item (a row, a key, a string) and write it;
+ * once `pos >= cap` the first `cap` bytes are a full chunk, handed out as the same `full` view
+ * every time (no per-chunk allocation), and `shift()` moves the overflow down. Only the last
+ * chunk of a body is a fresh `subarray`.
+ */
+
+export const DEFAULT_BUFFER_SIZE = 64 * 1024;
+const DEFAULT_SLACK = 8 * 1024;
+
+export class ByteWriter {
+  buf: Uint8Array;
+  dv: DataView;
+  /** `buf[0, cap)`: the view handed out for every full chunk. */
+  full: Uint8Array;
+  readonly cap: number;
+  /** Write position inside `buf`. */
+  pos = 0;
+  /** Bytes handed out before `buf[0]` in this pass. */
+  flushed = 0;
+
+  constructor(cap: number, slack = DEFAULT_SLACK) {
+    this.cap = cap;
+    this.buf = new Uint8Array(cap + slack);
+    this.dv = new DataView(this.buf.buffer);
+    this.full = this.buf.subarray(0, cap);
+  }
+
+  /** Absolute offset of the next byte in the body. */
+  get offset(): number {
+    return this.flushed + this.pos;
+  }
+
+  /**
+   * Makes sure `n` more bytes fit: the only bounds check. Items never exceed the slack in
+   * practice (a row is at most width × 25 bytes); a larger one (a huge device name) grows the
+   * buffer once, and the grown buffer goes back to the pool.
+   */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(this.pos + n);
+  }
+
+  /** Makes sure an item of `n` bytes always fits once `pos < cap` (value loops check only pos). */
+  ensureSlack(n: number): void {
+    if (this.buf.length - this.cap < n) this.grow(this.cap + n);
+  }
+
+  private grow(need: number): void {
+    const next = new Uint8Array(Math.max(need, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.dv = new DataView(next.buffer);
+    this.full = next.subarray(0, this.cap);
+  }
+
+  /** Start of a pass. */
+  reset(): void {
+    this.pos = 0;
+    this.flushed = 0;
+  }
+
+  /** After `full` has been consumed: moves the bytes past `cap` to the front. */
+  shift(): void {
+    const over = this.pos - this.cap;
+    if (over > 0) this.buf.copyWithin(0, this.cap, this.pos);
+    this.pos = over;
+    this.flushed += this.cap;
+  }
+
+  /** The last, partial chunk (one allocation per pass). */
+  takeRest(): Uint8Array {
+    const out = this.buf.subarray(0, this.pos);
+    this.flushed += this.pos;
+    this.pos = 0;
+    return out;
+  }
+
+  u8(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+
+  u16(v: number): void {
+    this.dv.setUint16(this.pos, v);
+    this.pos += 2;
+  }
+
+  u32(v: number): void {
+    this.dv.setUint32(this.pos, v);
+    this.pos += 4;
+  }
+
+  f32(x: number): void {
+    this.dv.setFloat32(this.pos, x);
+    this.pos += 4;
+  }
+
+  f64(x: number): void {
+    this.dv.setFloat64(this.pos, x);
+    this.pos += 8;
+  }
+
+  /** Copies constant bytes (precomputed keys). */
+  bytes(src: Uint8Array): void {
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
+  }
+
+  /** Writes `s` as UTF-8 (caller reserved `utf8Length(s)` bytes; `s` is well-formed). */
+  utf8(s: string): void {
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) b[p++] = c;
+      else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdbff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        b[p++] = 0xf0 | (c >> 18);
+        b[p++] = 0x80 | ((c >> 12) & 0x3f);
+        b[p++] = 0x80 | ((c >> 6) & 0x3f);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 0x3f);
+        b[p++] = 0x80 | (c & 0x3f);
+      }
+    }
+    this.pos = p;
+  }
+
+  /** ASCII text (number strings, literals). */
+  ascii(s: string): void {
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** A non-negative safe integer in decimal, without making a string. */
+  decimal(x: number): void {
+    let digits = 1;
+    for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
+    const b = this.buf;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (x >= 10) {
+      const q = Math.floor(x / 10);
+      b[--p] = 0x30 + (x - q * 10);
+      x = q;
+    }
+    b[--p] = 0x30 + x;
+  }
+
+  /** Little-endian sample writes for binary tails. */
+  le(x: number, type: 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'f32'): void {
+    const dv = this.dv;
+    const p = this.pos;
+    switch (type) {
+      case 'i8': dv.setInt8(p, x); this.pos = p + 1; return;
+      case 'u8': dv.setUint8(p, x); this.pos = p + 1; return;
+      case 'i16': dv.setInt16(p, x, true); this.pos = p + 2; return;
+      case 'u16': dv.setUint16(p, x, true); this.pos = p + 2; return;
+      case 'i32': dv.setInt32(p, x, true); this.pos = p + 4; return;
+      case 'u32': dv.setUint32(p, x, true); this.pos = p + 4; return;
+      case 'f32': dv.setFloat32(p, x, true); this.pos = p + 4; return;
+    }
+  }
+}
+
+// A few idle writers per buffer size, so steady-state encoding allocates no buffers.
+const pool = new Map<number, ByteWriter[]>();
+const POOL_MAX = 4;
+
+export function acquireWriter(cap: number): ByteWriter {
+  const free = pool.get(cap);
+  const w = free !== undefined && free.length > 0 ? free.pop()! : new ByteWriter(cap);
+  w.reset();
+  return w;
+}
+
+export function releaseWriter(w: ByteWriter): void {
+  let free = pool.get(w.cap);
+  if (free === undefined) pool.set(w.cap, (free = []));
+  if (free.length < POOL_MAX && !free.includes(w)) free.push(w);
+}

@@ -1,0 +1,191 @@
+/**
+ * `POST /api/{training|testing|anomaly|split}/{data|files}` (FACTS §4). The key has already been
+ * checked by the router. Bodies are spooled under the limits, then handed to the pipeline; the
+ * answer is text/plain for /data and the JSON shape for /files.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError, ServiceRequestError } from './errors.ts';
+import { parseIngestHeaders, type IngestHeaders } from './headers.ts';
+import { readMultipart, type Part } from './multipart.ts';
+import { SpooledBody } from './spooled-body.ts';
+import { ingestFiles, type FileResult, type IncomingFile } from './ingest.ts';
+import { LABEL_FILE_NAMES, parseLabelFile, type FileLabelInfo, type LabelFileName } from './labels.ts';
+import { closeAfter, sendJson, sendText } from './http-util.ts';
+import type { ResolvedProject } from './config.ts';
+import type { SampleStore } from './store.ts';
+import type { ServiceLimits } from './limits.ts';
+
+export interface IngestRouteContext {
+  store: SampleStore;
+  limits: ServiceLimits;
+  strictSignatures: boolean;
+}
+
+const LABEL_NAMES = new Set<string>(LABEL_FILE_NAMES);
+
+function isMultipart(req: IncomingMessage): boolean {
+  return /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '');
+}
+
+/** Reads a single (non-multipart) body into a SpooledBody under the file limit. */
+async function readSingleBody(req: IncomingMessage, ctx: IngestRouteContext): Promise<SpooledBody> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > ctx.limits.maxFileBytes) {
+    throw new BadRequestError('EI_SVC_TOO_LARGE', `body of ${declared} bytes exceeds the limit of ${ctx.limits.maxFileBytes} bytes`, 'content-length');
+  }
+  const body = new SpooledBody(ctx.store.tmpDir, ctx.limits.maxFileBytes, 'body');
+  try {
+    for await (const chunk of req) await body.write(chunk as Buffer);
+    if (!req.complete) throw new BadRequestError('EI_SVC_ABORTED', 'request aborted');
+    await body.finish();
+    return body;
+  } catch (e) {
+    await body.discard();
+    throw e;
+  }
+}
+
+async function discardAll(parts: Part[]): Promise<void> {
+  await Promise.all(parts.map((p) => p.body.discard()));
+}
+
+async function labelsFrom(parts: Part[]): Promise<Map<string, FileLabelInfo>> {
+  const merged = new Map<string, FileLabelInfo>();
+  for (const p of parts) {
+    const which = (LABEL_NAMES.has(p.name) ? p.name : p.fileName) as LabelFileName;
+    for (const [file, info] of parseLabelFile(which, await p.body.bytes())) {
+      merged.set(file, { ...(merged.get(file) ?? {}), ...info });
+    }
+  }
+  return merged;
+}
+
+function isLabelPart(p: Part): boolean {
+  return LABEL_NAMES.has(p.name) || (p.fileName !== undefined && LABEL_NAMES.has(p.fileName));
+}
+
+/** Handles one ingestion request; never throws (errors become responses). */
+export async function handleIngest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: IngestRouteContext,
+  project: ResolvedProject,
+  category: string,
+  kind: 'data' | 'files',
+): Promise<void> {
+  let headers: IngestHeaders;
+  const jsonError = (status: number, error: string): void =>
+    sendJson(req, res, status, { success: false, error, files: [] }, ctx.limits);
+  try {
+    headers = parseIngestHeaders(req.headers, kind === 'data');
+  } catch (e) {
+    const err = e as ServiceRequestError;
+    if (kind === 'files') jsonError(err.status, err.message);
+    else sendText(req, res, err.status, err.message, ctx.limits);
+    return;
+  }
+  const pctx = { store: ctx.store, project, category, headers, limits: ctx.limits, strictSignatures: ctx.strictSignatures };
+
+  if (kind === 'data') {
+    let file: IncomingFile;
+    try {
+      if (isMultipart(req)) {
+        // Image attachment: the document part first, the image second (FACTS §1).
+        const parts = await readMultipart(req, {
+          limits: ctx.limits,
+          tmpDir: ctx.store.tmpDir,
+          limitFor: () => ctx.limits.maxFileBytes,
+          onPart: (_n, i) => {
+            if (i >= 2) throw new BadRequestError('EI_SVC_MULTIPART', 'an attachment request has exactly two parts (document, image)');
+          },
+        });
+        if (parts.length !== 2) {
+          await discardAll(parts);
+          throw new BadRequestError('EI_SVC_MULTIPART', 'an attachment request has exactly two parts (document, image)');
+        }
+        file = { fileName: headers.fileName!, contentType: parts[0].contentType, body: parts[0].body, attachment: parts[1].body };
+      } else {
+        file = { fileName: headers.fileName!, contentType: req.headers['content-type'] ?? '', body: await readSingleBody(req, ctx) };
+      }
+    } catch (e) {
+      closeAfter(res);
+      const err = e instanceof ServiceRequestError ? e : new BadRequestError('EI_SVC_BODY', 'request body could not be read');
+      sendText(req, res, err.status, err.message, ctx.limits);
+      return;
+    }
+    const [r] = await ingestFiles(pctx, [file], new Map());
+    if (r.duplicate) res.setHeader('x-duplicate', '1');
+    sendText(req, res, r.status, r.success ? r.fileName : (r.error ?? 'error'), ctx.limits);
+    return;
+  }
+
+  if (!isMultipart(req)) {
+    jsonError(400, 'Content-Type must be multipart/form-data with the files as parts named "data"');
+    return;
+  }
+  let parts: Part[];
+  let dataCount = 0;
+  try {
+    parts = await readMultipart(req, {
+      limits: ctx.limits,
+      tmpDir: ctx.store.tmpDir,
+      limitFor: (name) => (LABEL_NAMES.has(name) ? ctx.limits.maxLabelFileBytes : ctx.limits.maxFileBytes),
+      onPart: (name) => {
+        if (name === 'data' && ++dataCount > ctx.limits.maxFiles) {
+          throw new BadRequestError('EI_SVC_TOO_MANY_FILES', `more than ${ctx.limits.maxFiles} files in one request`);
+        }
+      },
+    });
+  } catch (e) {
+    closeAfter(res);
+    const err = e instanceof ServiceRequestError ? e : new BadRequestError('EI_SVC_BODY', 'request body could not be read');
+    jsonError(err.status, err.message);
+    return;
+  }
+  const dataParts = parts.filter((p) => p.name === 'data');
+  const labelParts = parts.filter((p) => p.name !== 'data' && isLabelPart(p));
+  const unknown = parts.find((p) => p.name !== 'data' && !isLabelPart(p));
+  let labels: Map<string, FileLabelInfo>;
+  try {
+    if (unknown) throw new BadRequestError('EI_SVC_MULTIPART', `unexpected part "${unknown.name.slice(0, 60)}" (files go in parts named "data")`, unknown.name.slice(0, 60));
+    if (dataParts.length === 0) throw new BadRequestError('EI_SVC_NO_FILES', 'no files in the request (parts named "data")');
+    labels = await labelsFrom(labelParts);
+  } catch (e) {
+    await discardAll(parts);
+    const err = e as ServiceRequestError;
+    jsonError(err.status ?? 400, err.message);
+    return;
+  }
+  await discardAll(labelParts);
+  const files: IncomingFile[] = dataParts.map((p) => ({
+    fileName: p.fileName ?? headers.fileName ?? 'sample',
+    contentType: p.contentType,
+    body: p.body,
+  }));
+  const results = await ingestFiles(pctx, files, labels);
+  const ok = results.filter((r) => r.success).length;
+  const allOk = ok === results.length;
+  const status = allOk ? 200 : ok > 0 ? 200 : Math.max(...results.map((r) => r.status));
+  sendJson(
+    req,
+    res,
+    status,
+    {
+      success: allOk,
+      ...(allOk ? {} : { error: ok === 0 ? results[0].error : `${results.length - ok} of ${results.length} files failed` }),
+      files: results.map(publicResult),
+    },
+    ctx.limits,
+  );
+}
+
+function publicResult(r: FileResult): Record<string, unknown> {
+  const o: Record<string, unknown> = { success: r.success };
+  if (r.error !== undefined) o.error = r.error;
+  if (r.sampleId !== undefined) o.sampleId = r.sampleId;
+  o.projectId = r.projectId;
+  o.fileName = r.fileName;
+  if (r.duplicate) o.duplicate = true;
+  if (r.signatureValid !== undefined) o.signatureValid = r.signatureValid;
+  return o;
+}

@@ -1,0 +1,154 @@
+/**
+ * Label files sent as extra multipart parts next to samples (FACTS §2): `info.labels`,
+ * `bounding_boxes.labels` and `structured_labels.labels`. Parsed and checked here; applied to the
+ * samples of the same request by the ingestion pipeline.
+ */
+import { SampleFormatError } from './errors.ts';
+
+export const LABEL_FILE_NAMES = ['info.labels', 'bounding_boxes.labels', 'structured_labels.labels'] as const;
+export type LabelFileName = (typeof LABEL_FILE_NAMES)[number];
+
+export interface BoundingBox {
+  label: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface StructuredLabel {
+  startIndex: number;
+  endIndex: number;
+  label: string;
+}
+
+/** What a label file says about one sample file. */
+export interface FileLabelInfo {
+  category?: string;
+  /** undefined: not said; null: explicitly unlabeled. */
+  label?: string | null;
+  structuredLabels?: StructuredLabel[];
+  boundingBoxes?: BoundingBox[];
+  metadata?: Record<string, string>;
+}
+
+const CATEGORIES = new Set(['training', 'testing', 'anomaly', 'split']);
+
+function bad(file: string, message: string, path: string): never {
+  throw new SampleFormatError('EI_SVC_LABELS', `${file}: ${message}`, path);
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseJson(file: string, bytes: Uint8Array): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return bad(file, 'not valid JSON', file);
+  }
+  if (!isObj(v)) bad(file, 'must be a JSON object', file);
+  if (v.version !== 1) bad(file, 'version must be 1', 'version');
+  return v;
+}
+
+function isNonNegInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+function boxes(file: string, arr: unknown, path: string): BoundingBox[] {
+  if (!Array.isArray(arr)) bad(file, 'bounding boxes must be an array', path);
+  return arr.map((b, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObj(b)) bad(file, 'box must be an object', p);
+    if (typeof b.label !== 'string' || b.label === '') bad(file, 'label must be a non-empty string', `${p}.label`);
+    for (const k of ['x', 'y'] as const) {
+      if (typeof b[k] !== 'number' || !Number.isFinite(b[k]) || (b[k] as number) < 0) bad(file, `${k} must be a number >= 0`, `${p}.${k}`);
+    }
+    for (const k of ['width', 'height'] as const) {
+      if (typeof b[k] !== 'number' || !Number.isFinite(b[k]) || (b[k] as number) <= 0) bad(file, `${k} must be a number > 0`, `${p}.${k}`);
+    }
+    return { label: b.label, x: b.x as number, y: b.y as number, width: b.width as number, height: b.height as number };
+  });
+}
+
+/** Checks inclusive, sorted, gap-free ranges starting at 0 (the last end is checked per sample). */
+function structured(file: string, arr: unknown, path: string): StructuredLabel[] {
+  if (!Array.isArray(arr) || arr.length === 0) bad(file, 'structured labels must be a non-empty array', path);
+  let next = 0;
+  return arr.map((s, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObj(s)) bad(file, 'entry must be an object', p);
+    if (!isNonNegInt(s.startIndex)) bad(file, 'startIndex must be an integer >= 0', `${p}.startIndex`);
+    if (!isNonNegInt(s.endIndex) || s.endIndex < s.startIndex) bad(file, 'endIndex must be an integer >= startIndex', `${p}.endIndex`);
+    if (typeof s.label !== 'string' || s.label === '') bad(file, 'label must be a non-empty string', `${p}.label`);
+    if (s.startIndex !== next) bad(file, `startIndex ${s.startIndex} leaves a gap or overlap (expected ${next})`, `${p}.startIndex`);
+    next = s.endIndex + 1;
+    return { startIndex: s.startIndex, endIndex: s.endIndex, label: s.label };
+  });
+}
+
+function metadataOf(file: string, v: unknown, path: string): Record<string, string> {
+  if (!isObj(v)) bad(file, 'metadata must be an object of strings', path);
+  for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') bad(file, 'metadata values must be strings', `${path}.${k}`);
+  return v as Record<string, string>;
+}
+
+/**
+ * Parses one label file into per-sample-file info, keyed by file name.
+ * @throws SampleFormatError naming the JSON path at fault.
+ */
+export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<string, FileLabelInfo> {
+  const v = parseJson(name, bytes);
+  const out = new Map<string, FileLabelInfo>();
+  if (name === 'info.labels') {
+    if (!Array.isArray(v.files)) bad(name, 'files must be an array', 'files');
+    v.files.forEach((f, i) => {
+      const p = `files[${i}]`;
+      if (!isObj(f)) bad(name, 'entry must be an object', p);
+      if (typeof f.path !== 'string' || f.path === '') bad(name, 'path must be a non-empty string', `${p}.path`);
+      if (f.name !== undefined && typeof f.name !== 'string') bad(name, 'name must be a string', `${p}.name`);
+      const info: FileLabelInfo = {};
+      if (f.category !== undefined) {
+        if (typeof f.category !== 'string' || !CATEGORIES.has(f.category)) bad(name, 'category must be training, testing, anomaly or split', `${p}.category`);
+        info.category = f.category;
+      }
+      const l = f.label;
+      if (l !== undefined) {
+        if (!isObj(l)) bad(name, 'label must be an object', `${p}.label`);
+        if (l.type === 'unlabeled') info.label = null;
+        else if (l.type === 'label') {
+          if (typeof l.label !== 'string' || l.label === '') bad(name, 'label.label must be a non-empty string', `${p}.label.label`);
+          info.label = l.label;
+        } else if (l.type === 'multi-label') {
+          info.structuredLabels = structured(name, l.labels, `${p}.label.labels`);
+          info.label = null;
+        } else bad(name, 'label.type must be unlabeled, label or multi-label', `${p}.label.type`);
+      }
+      if (f.metadata !== undefined) info.metadata = metadataOf(name, f.metadata, `${p}.metadata`);
+      if (f.boundingBoxes !== undefined) info.boundingBoxes = boxes(name, f.boundingBoxes, `${p}.boundingBoxes`);
+      out.set(baseName(f.path), info);
+    });
+  } else if (name === 'bounding_boxes.labels') {
+    if (v.type !== 'bounding-box-labels') bad(name, 'type must be "bounding-box-labels"', 'type');
+    if (!isObj(v.boundingBoxes)) bad(name, 'boundingBoxes must be an object keyed by file name', 'boundingBoxes');
+    for (const [file, arr] of Object.entries(v.boundingBoxes)) {
+      out.set(baseName(file), { boundingBoxes: boxes(name, arr, `boundingBoxes.${file}`) });
+    }
+  } else {
+    if (v.type !== 'structured-labels') bad(name, 'type must be "structured-labels"', 'type');
+    if (!isObj(v.structuredLabels)) bad(name, 'structuredLabels must be an object keyed by file name', 'structuredLabels');
+    for (const [file, arr] of Object.entries(v.structuredLabels)) {
+      out.set(baseName(file), { structuredLabels: structured(name, arr, `structuredLabels.${file}`) });
+    }
+  }
+  return out;
+}
+
+/** Label files refer to samples by path; the request's parts carry bare names. */
+export function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1];
+}

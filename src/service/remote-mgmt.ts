@@ -1,0 +1,312 @@
+/**
+ * The local service's remote-management side (FACTS §5, §6), so the whole Studio → device →
+ * ingestion loop runs offline:
+ *
+ * - a WebSocket endpoint on `/` and `/remote-mgmt` of the service's HTTP server: checks the hello's
+ *   apiKey, answers `{hello:true}` or `{hello:false, err}` (then closes), and tracks the device;
+ * - `POST /v1/api/{projectId}/device/{deviceId}/start-sampling` `{label, lengthMs, category,
+ *   intervalMs, sensor?}` → sends the device `{sample:{label, length, path, hmacKey, interval, sensor}}`
+ *   with the project's HMAC key and path `/api/<category>/data`;
+ * - `GET /v1/api/{projectId}/devices`, `GET /v1/api/{projectId}/device/{deviceId}` (Studio shapes);
+ * - `GET /v1/api/{projectId}/devices/{deviceId}/events`: the ordered, redacted message log.
+ *
+ * Mounting (three lines, e.g. in the serve command):
+ *   const rm = createRemoteManagement();
+ *   const service = await startIngestionService({ ...opts, extraRoutes: rm.routes });
+ *   attachRemoteManagement(service, rm);   // and `await rm.close()` before `service.close()`
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
+import { KeyRing } from './config.ts';
+import { DeviceRegistry } from './devices.ts';
+import type { IngestionService } from './index.ts';
+import type { DeviceRecord, DeviceSensor } from './devices.ts';
+
+/** What the service knows about the project an API key belongs to (no keys but the HMAC key). */
+export interface RemoteMgmtProject {
+  projectId: number;
+  hmacKey?: string | undefined;
+}
+
+export interface RemoteMgmtContext {
+  resolveApiKey(key: string): RemoteMgmtProject | null | undefined | Promise<RemoteMgmtProject | null | undefined>;
+}
+
+export interface RemoteMgmtOptions {
+  /** Close a socket that has not said a valid hello within this (default 10 s). */
+  helloTimeoutMs?: number;
+  /** Largest WebSocket message accepted (default 1 MiB). */
+  maxPayload?: number;
+  /** WebSocket paths served (default `/` and `/remote-mgmt`). */
+  paths?: string[];
+}
+
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, ctx: RemoteMgmtContext) => boolean | Promise<boolean>;
+
+export interface RemoteManagement {
+  readonly registry: DeviceRegistry;
+  /** The service's `extraRoutes` handler: true when it answered the request. */
+  readonly routes: ExtraRoutes;
+  /** Starts serving WebSocket upgrades on `server`, checking keys through `ctx`. */
+  attach(server: Server, ctx: RemoteMgmtContext): void;
+  /** Sends a sample request to a connected device. @returns false when it is not connected */
+  requestSample(projectId: number, deviceId: string, sample: SampleOrder): boolean;
+  /** Test hook: cuts a device's connection without a close handshake (a network drop). */
+  dropConnection(projectId: number, deviceId: string): boolean;
+  close(): Promise<void>;
+}
+
+export interface SampleOrder {
+  label: string;
+  lengthMs: number;
+  intervalMs: number;
+  category: string;
+  sensor?: string;
+  hmacKey: string;
+}
+
+const CATEGORIES = new Set(['training', 'testing', 'anomaly', 'split']);
+const MAX_BODY = 64 * 1024;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function checkSensors(raw: unknown): DeviceSensor[] | null {
+  if (!Array.isArray(raw)) return null;
+  const out: DeviceSensor[] = [];
+  for (const s of raw) {
+    if (!s || typeof s !== 'object') return null;
+    const { name, frequencies, maxSampleLengthS } = s as Record<string, unknown>;
+    if (typeof name !== 'string' || !Array.isArray(frequencies) || !frequencies.every((f) => typeof f === 'number')) return null;
+    if (typeof maxSampleLengthS !== 'number') return null;
+    out.push({ name, frequencies: frequencies as number[], maxSampleLengthS });
+  }
+  return out;
+}
+
+/** Creates the remote-management part of the local service; see the module comment. */
+export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteManagement {
+  const registry = new DeviceRegistry();
+  const paths = new Set(opts.paths ?? ['/', '/remote-mgmt']);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 1024 * 1024 });
+  const sockets = new Map<DeviceRecord, WebSocket>();
+  let attached: { server: Server; onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | undefined;
+
+  function send(d: DeviceRecord, ws: WebSocket, msg: Record<string, unknown>): void {
+    ws.send(JSON.stringify(msg));
+    registry.record(d, 'to-device', msg);
+  }
+
+  function onConnection(ws: WebSocket, ctx: RemoteMgmtContext): void {
+    let device: DeviceRecord | undefined;
+    let checking = false;
+    const helloTimer = setTimeout(() => ws.terminate(), opts.helloTimeoutMs ?? 10_000);
+    const refuse = (err: string) => {
+      clearTimeout(helloTimer);
+      ws.send(JSON.stringify({ hello: false, err }));
+      ws.close(1008, 'hello refused');
+    };
+    ws.on('message', async (data, isBinary) => {
+      let msg: Record<string, unknown>;
+      try {
+        const v: unknown = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+        if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+        msg = v as Record<string, unknown>;
+      } catch {
+        if (!device) refuse('expected a JSON hello');
+        return;
+      }
+      if (!device) {
+        // Nothing but the hello is expected until it is answered.
+        if (checking) return;
+        const h = msg.hello as Record<string, unknown> | undefined;
+        if (!h || typeof h !== 'object') return refuse('expected a hello message first');
+        if (typeof h.version !== 'number' || h.version < 3) return refuse('unsupported hello version (need 3)');
+        if (typeof h.deviceId !== 'string' || !/^[A-Za-z0-9:._-]{1,64}$/.test(h.deviceId)) return refuse('hello.deviceId is missing or invalid');
+        if (typeof h.deviceType !== 'string' || h.deviceType.length === 0) return refuse('hello.deviceType is missing');
+        const sensors = checkSensors(h.sensors);
+        if (!sensors) return refuse('hello.sensors must be [{name, frequencies, maxSampleLengthS}]');
+        checking = true;
+        const project = typeof h.apiKey === 'string' ? await ctx.resolveApiKey(h.apiKey) : null;
+        checking = false;
+        if (!project) return refuse('Invalid API key');
+        if (ws.readyState !== ws.OPEN) return;
+        clearTimeout(helloTimer);
+        const d = registry.connected(project.projectId, h.deviceId, h.deviceType, sensors);
+        // A device that reconnects before its old socket timed out replaces it.
+        const old = sockets.get(d);
+        sockets.set(d, ws);
+        old?.terminate();
+        device = d;
+        registry.record(d, 'from-device', msg);
+        send(d, ws, { hello: true });
+        return;
+      }
+      registry.record(device, 'from-device', msg);
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      if (device && sockets.get(device) === ws) {
+        sockets.delete(device);
+        registry.disconnected(device);
+      }
+    });
+    ws.on('error', () => {});
+  }
+
+  function requestSample(projectId: number, deviceId: string, s: SampleOrder): boolean {
+    const d = registry.get(projectId, deviceId);
+    const ws = d && sockets.get(d);
+    if (!d || !ws || ws.readyState !== ws.OPEN) return false;
+    const sample: Record<string, unknown> = {
+      label: s.label,
+      length: s.lengthMs,
+      path: `/api/${s.category}/data`,
+      hmacKey: s.hmacKey,
+      interval: s.intervalMs,
+    };
+    if (s.sensor !== undefined) sample.sensor = s.sensor;
+    send(d, ws, { sample });
+    return true;
+  }
+
+  async function startSampling(
+    req: IncomingMessage,
+    res: ServerResponse,
+    project: RemoteMgmtProject,
+    deviceId: string,
+  ): Promise<void> {
+    const text = await readBody(req);
+    if (text === null) return sendJson(res, 413, { success: false, error: 'body too large' });
+    let b: Record<string, unknown>;
+    try {
+      const v: unknown = JSON.parse(text);
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error();
+      b = v as Record<string, unknown>;
+    } catch {
+      return sendJson(res, 400, { success: false, error: 'body must be a JSON object' });
+    }
+    const bad = (field: string, want: string) => sendJson(res, 400, { success: false, error: `${field} must be ${want}` });
+    if (typeof b.label !== 'string' || b.label.length === 0 || /[\r\n\0]/.test(b.label)) return bad('label', 'a non-empty string');
+    if (typeof b.lengthMs !== 'number' || !(b.lengthMs > 0)) return bad('lengthMs', 'a positive number');
+    if (typeof b.intervalMs !== 'number' || !(b.intervalMs > 0)) return bad('intervalMs', 'a positive number');
+    const category = b.category === undefined ? 'training' : b.category;
+    if (typeof category !== 'string' || !CATEGORIES.has(category)) return bad('category', 'training, testing, anomaly or split');
+    if (b.sensor !== undefined && typeof b.sensor !== 'string') return bad('sensor', 'a string');
+    const ok = requestSample(project.projectId, deviceId, {
+      label: b.label,
+      lengthMs: b.lengthMs,
+      intervalMs: b.intervalMs,
+      category,
+      sensor: b.sensor as string | undefined,
+      hmacKey: project.hmacKey ?? '',
+    });
+    if (!ok) return sendJson(res, 400, { success: false, error: `device ${deviceId} is not connected` });
+    sendJson(res, 200, { success: true });
+  }
+
+  const routes: ExtraRoutes = async (req, res, ctx) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const m = /^\/v1\/api\/(\d+)\/(?:device\/([^/]+)(\/start-sampling)?|devices(?:\/([^/]+)\/events)?)$/.exec(url.pathname);
+    if (!m) return false;
+    const projectId = Number(m[1]);
+    const deviceId = m[2] !== undefined ? decodeURIComponent(m[2]) : m[4] !== undefined ? decodeURIComponent(m[4]) : undefined;
+    const wantMethod = m[3] ? 'POST' : 'GET';
+    if (req.method !== wantMethod) {
+      sendJson(res, 405, { success: false, error: `use ${wantMethod}` });
+      return true;
+    }
+    const key = req.headers['x-api-key'];
+    const project = typeof key === 'string' ? await ctx.resolveApiKey(key) : null;
+    if (!project) {
+      sendJson(res, 401, { success: false, error: 'missing or invalid x-api-key' });
+      return true;
+    }
+    if (project.projectId !== projectId) {
+      sendJson(res, 403, { success: false, error: 'this API key does not belong to that project' });
+      return true;
+    }
+    if (m[3]) {
+      await startSampling(req, res, project, deviceId!);
+    } else if (m[2] !== undefined) {
+      const d = registry.get(projectId, deviceId!);
+      if (!d) sendJson(res, 404, { success: false, error: 'no such device' });
+      else sendJson(res, 200, { success: true, device: registry.toListEntry(d) });
+    } else if (m[4] !== undefined) {
+      const d = registry.get(projectId, deviceId!);
+      const after = Number(url.searchParams.get('after') ?? 0);
+      if (!d) sendJson(res, 404, { success: false, error: 'no such device' });
+      else sendJson(res, 200, { success: true, events: d.events.filter((e) => e.seq > after) });
+    } else {
+      sendJson(res, 200, { success: true, devices: registry.list(projectId).map((d) => registry.toListEntry(d)) });
+    }
+    return true;
+  };
+
+  return {
+    registry,
+    routes,
+    requestSample,
+    attach(server, ctx) {
+      if (attached) throw new Error('remote management is already attached');
+      const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        const path = new URL(req.url ?? '/', 'http://local').pathname;
+        if (!paths.has(path)) {
+          // Leave other paths to other upgrade handlers; with none, refuse rather than hang.
+          if (server.listenerCount('upgrade') === 1) socket.destroy();
+          return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ctx));
+      };
+      server.on('upgrade', onUpgrade);
+      attached = { server, onUpgrade };
+    },
+    dropConnection(projectId, deviceId) {
+      const d = registry.get(projectId, deviceId);
+      const ws = d && sockets.get(d);
+      if (!ws) return false;
+      ws.terminate();
+      return true;
+    },
+    async close() {
+      if (attached) attached.server.off('upgrade', attached.onUpgrade);
+      attached = undefined;
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    },
+  };
+}
+
+/**
+ * Serves `rm`'s WebSocket endpoint on a started service, checking hello keys against the
+ * service's projects (constant-time, as its HTTP routes do). `rm.routes` must have been passed
+ * as the service's `extraRoutes`.
+ */
+export function attachRemoteManagement(service: IngestionService, rm: RemoteManagement): RemoteManagement {
+  const keys = new KeyRing(service.config);
+  rm.attach(service.server, { resolveApiKey: (k) => keys.resolve(k) });
+  return rm;
+}

@@ -1,0 +1,384 @@
+/**
+ * Sample storage: original bytes as files under `<dataDir>/samples`, an index in SQLite (WAL).
+ * Crash-safe order per sample: write temp file, fsync, rename into place, fsync the directory,
+ * then commit the index row; a sample answered 200 is therefore on disk and indexed. Index writes
+ * are synchronous transactions on one connection, so concurrent uploads cannot interleave them.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { StorageError } from './errors.ts';
+
+export type SignatureStatusText = 'valid' | 'invalid' | 'none' | 'unverified';
+
+/** What the pipeline hands to the store for one sample. */
+export interface NewSample {
+  projectId: number;
+  category: string;
+  filename: string;
+  label: string | null;
+  kind: string;
+  format: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  signatureAlg: string | null;
+  signatureStatus: SignatureStatusText;
+  deviceName: string | null;
+  deviceType: string | null;
+  intervalMs: number | null;
+  sensors: { name: string; units: string }[];
+  rowCount: number | null;
+  totalLengthMs: number | null;
+  info: Record<string, unknown>;
+  metadata: Record<string, string>;
+  uploadSource: string | null;
+  structuredLabels: { startIndex: number; endIndex: number; label: string }[] | null;
+}
+
+export interface SampleRecord extends NewSample {
+  id: number;
+  path: string;
+  attachmentPath: string | null;
+  added: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS categories (name TEXT PRIMARY KEY);
+INSERT OR IGNORE INTO categories(name) VALUES ('training'), ('testing'), ('anomaly');
+CREATE TABLE IF NOT EXISTS samples (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL,
+  category TEXT NOT NULL REFERENCES categories(name),
+  filename TEXT NOT NULL,
+  label TEXT,
+  kind TEXT NOT NULL,
+  format TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  path TEXT NOT NULL UNIQUE,
+  attachment_path TEXT,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  signature_alg TEXT,
+  signature_status TEXT NOT NULL,
+  device_name TEXT,
+  device_type TEXT,
+  interval_ms REAL,
+  sensors TEXT NOT NULL,
+  row_count INTEGER,
+  total_length_ms REAL,
+  info TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  upload_source TEXT,
+  added INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS samples_project_category ON samples(project_id, category);
+CREATE TABLE IF NOT EXISTS hashes (
+  project_id INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  PRIMARY KEY (project_id, sha256, sample_id)
+);
+CREATE TABLE IF NOT EXISTS labels (
+  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  start_index INTEGER,
+  end_index INTEGER
+);
+CREATE INDEX IF NOT EXISTS labels_sample ON labels(sample_id);
+`;
+
+interface Row {
+  id: number;
+  project_id: number;
+  category: string;
+  filename: string;
+  label: string | null;
+  kind: string;
+  format: string;
+  content_type: string;
+  path: string;
+  attachment_path: string | null;
+  size: number;
+  sha256: string;
+  signature_alg: string | null;
+  signature_status: SignatureStatusText;
+  device_name: string | null;
+  device_type: string | null;
+  interval_ms: number | null;
+  sensors: string;
+  row_count: number | null;
+  total_length_ms: number | null;
+  info: string;
+  metadata: string;
+  upload_source: string | null;
+  added: number;
+}
+
+export interface StoreOptions {
+  /** 'full' fsyncs the WAL at every commit (default); 'normal' trusts the OS on power loss. */
+  durability?: 'full' | 'normal';
+  /** Skip file fsyncs (tests on slow disks only; a 200 then survives a process crash, not power loss). */
+  fsync?: boolean;
+}
+
+/** The sample index and its files. One instance per data directory. */
+export class SampleStore {
+  readonly root: string;
+  readonly tmpDir: string;
+  private readonly db: Database.Database;
+  private readonly fsync: boolean;
+  private readonly stmts: {
+    insert: Database.Statement;
+    insertHash: Database.Statement;
+    insertLabel: Database.Statement;
+    byHash: Database.Statement;
+    get: Database.Statement;
+    list: Database.Statement;
+    listAll: Database.Statement;
+    del: Database.Statement;
+    count: Database.Statement;
+    labels: Database.Statement;
+  };
+
+  constructor(dataDir: string, opts: StoreOptions = {}) {
+    this.root = resolve(dataDir);
+    this.tmpDir = join(this.root, 'tmp');
+    this.fsync = opts.fsync ?? true;
+    mkdirSync(join(this.root, 'samples'), { recursive: true, mode: 0o700 });
+    // Temp files left by a crash were never acknowledged: drop them.
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+    try {
+      this.db = new Database(join(this.root, 'index.sqlite'));
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw new StorageError('cannot open the sample index', { cause: e });
+    }
+    const db = this.db;
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO samples (project_id, category, filename, label, kind, format, content_type, path,
+        attachment_path, size, sha256, signature_alg, signature_status, device_name, device_type, interval_ms, sensors,
+        row_count, total_length_ms, info, metadata, upload_source, added) VALUES (@project_id, @category, @filename, @label,
+        @kind, @format, @content_type, @path, @attachment_path, @size, @sha256, @signature_alg, @signature_status,
+        @device_name, @device_type, @interval_ms, @sensors, @row_count, @total_length_ms, @info, @metadata,
+        @upload_source, @added)`),
+      insertHash: db.prepare('INSERT INTO hashes (project_id, sha256, sample_id) VALUES (?, ?, ?)'),
+      insertLabel: db.prepare('INSERT INTO labels (sample_id, label, start_index, end_index) VALUES (?, ?, ?, ?)'),
+      byHash: db.prepare('SELECT s.* FROM hashes h JOIN samples s ON s.id = h.sample_id WHERE h.project_id = ? AND h.sha256 = ? ORDER BY s.id LIMIT 1'),
+      get: db.prepare('SELECT * FROM samples WHERE project_id = ? AND id = ?'),
+      list: db.prepare('SELECT * FROM samples WHERE project_id = ? AND category = ? ORDER BY id'),
+      listAll: db.prepare('SELECT * FROM samples WHERE project_id = ? ORDER BY id'),
+      del: db.prepare('DELETE FROM samples WHERE project_id = ? AND id = ?'),
+      count: db.prepare('SELECT COUNT(*) AS n FROM samples WHERE project_id = ?'),
+      labels: db.prepare('SELECT label, start_index AS startIndex, end_index AS endIndex FROM labels WHERE sample_id = ? ORDER BY rowid'),
+    };
+    this.removeOrphans();
+  }
+
+  /** Files renamed into place whose index row never committed (crash in between) are dropped. */
+  private removeOrphans(): void {
+    const known = new Set<string>();
+    for (const r of this.db.prepare('SELECT path, attachment_path FROM samples').all() as Row[]) {
+      known.add(r.path);
+      if (r.attachment_path) known.add(r.attachment_path);
+    }
+    const dir = join(this.root, 'samples');
+    for (const sub of readdirSync(dir)) {
+      for (const f of readdirSync(join(dir, sub))) {
+        const rel = `samples/${sub}/${f}`;
+        if (!known.has(rel)) rmSync(join(dir, sub, f), { force: true });
+      }
+    }
+  }
+
+  /** Absolute path of a stored file; refuses anything resolving outside the data directory. */
+  absolute(rel: string): string {
+    const abs = resolve(this.root, rel);
+    if (!abs.startsWith(this.root + sep)) throw new StorageError('stored path escapes the data directory');
+    return abs;
+  }
+
+  /**
+   * Moves a finished temp file (or writes `bytes`) into place durably. The stored name is a fresh
+   * UUID plus a sanitised extension: nothing from the request becomes a path.
+   */
+  async place(projectId: number, source: { tmpPath?: string; bytes?: Uint8Array }, ext: string): Promise<string> {
+    const safeExt = /^[a-z0-9]{1,8}$/.test(ext) ? `.${ext}` : '';
+    const dirRel = `samples/${projectId}`;
+    const dirAbs = this.absolute(dirRel);
+    mkdirSync(dirAbs, { recursive: true, mode: 0o700 });
+    const rel = `${dirRel}/${randomUUID()}${safeExt}`;
+    let tmp = source.tmpPath;
+    try {
+      if (!tmp) {
+        tmp = join(this.tmpDir, `w-${randomUUID()}`);
+        const fh = await open(tmp, 'w', 0o600);
+        try {
+          await fh.write(source.bytes ?? new Uint8Array(0));
+          if (this.fsync) await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      } else if (this.fsync) {
+        const fh = await open(tmp, 'r+');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }
+      await rename(tmp, this.absolute(rel));
+      if (this.fsync) {
+        const dh = await open(dirAbs, 'r');
+        try {
+          await dh.sync();
+        } finally {
+          await dh.close();
+        }
+      }
+    } catch (e) {
+      if (tmp) await rm(tmp, { force: true }).catch(() => {});
+      throw new StorageError('cannot write sample file', { cause: e });
+    }
+    return rel;
+  }
+
+  /** Removes a placed file whose sample was not committed (duplicate, later failure). */
+  async unplace(rel: string | null | undefined): Promise<void> {
+    if (rel) await rm(this.absolute(rel), { force: true }).catch(() => {});
+  }
+
+  /**
+   * Commits the index row (and hash, labels) in one transaction. With `disallowDuplicates`, a
+   * body whose hash the project already holds is not inserted: the existing sample is returned.
+   */
+  commit(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): { record: SampleRecord; duplicate: boolean } {
+    const tx = this.db.transaction((): { record: SampleRecord; duplicate: boolean } => {
+      if (disallowDuplicates) {
+        const dup = this.stmts.byHash.get(s.projectId, s.sha256) as Row | undefined;
+        if (dup) return { record: this.toRecord(dup), duplicate: true };
+      }
+      const added = Date.now();
+      const info = this.stmts.insert.run({
+        project_id: s.projectId,
+        category: s.category,
+        filename: s.filename,
+        label: s.label,
+        kind: s.kind,
+        format: s.format,
+        content_type: s.contentType,
+        path,
+        attachment_path: attachmentPath,
+        size: s.size,
+        sha256: s.sha256,
+        signature_alg: s.signatureAlg,
+        signature_status: s.signatureStatus,
+        device_name: s.deviceName,
+        device_type: s.deviceType,
+        interval_ms: s.intervalMs,
+        sensors: JSON.stringify(s.sensors),
+        row_count: s.rowCount,
+        total_length_ms: s.totalLengthMs,
+        info: JSON.stringify({ ...s.info, structuredLabels: s.structuredLabels ?? undefined }),
+        metadata: JSON.stringify(s.metadata),
+        upload_source: s.uploadSource,
+        added,
+      });
+      const id = Number(info.lastInsertRowid);
+      this.stmts.insertHash.run(s.projectId, s.sha256, id);
+      if (s.structuredLabels) {
+        for (const l of s.structuredLabels) this.stmts.insertLabel.run(id, l.label, l.startIndex, l.endIndex);
+      } else if (s.label !== null) {
+        this.stmts.insertLabel.run(id, s.label, null, null);
+      }
+      return { record: { ...s, id, path, attachmentPath, added }, duplicate: false };
+    });
+    try {
+      return tx();
+    } catch (e) {
+      throw new StorageError('cannot commit the sample index row', { cause: e });
+    }
+  }
+
+  findByHash(projectId: number, sha256: string): SampleRecord | undefined {
+    const r = this.stmts.byHash.get(projectId, sha256) as Row | undefined;
+    return r ? this.toRecord(r) : undefined;
+  }
+
+  get(projectId: number, id: number): SampleRecord | undefined {
+    const r = this.stmts.get.get(projectId, id) as Row | undefined;
+    return r ? this.toRecord(r) : undefined;
+  }
+
+  list(projectId: number, category?: string): SampleRecord[] {
+    const rows = (category ? this.stmts.list.all(projectId, category) : this.stmts.listAll.all(projectId)) as Row[];
+    return rows.map((r) => this.toRecord(r));
+  }
+
+  count(projectId: number): number {
+    return (this.stmts.count.get(projectId) as { n: number }).n;
+  }
+
+  labelsOf(id: number): { label: string; startIndex: number | null; endIndex: number | null }[] {
+    return this.stmts.labels.all(id) as { label: string; startIndex: number | null; endIndex: number | null }[];
+  }
+
+  /** Deletes the row first (so a crash never leaves a row without its file), then the files. */
+  async delete(projectId: number, id: number): Promise<boolean> {
+    const rec = this.get(projectId, id);
+    if (!rec) return false;
+    this.stmts.del.run(projectId, id);
+    await this.unplace(rec.path);
+    await this.unplace(rec.attachmentPath);
+    return true;
+  }
+
+  /** Runs SQLite's integrity check; 'ok' when the index is sound. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private toRecord(r: Row): SampleRecord {
+    const info = JSON.parse(r.info) as Record<string, unknown>;
+    const structuredLabels = (info.structuredLabels as SampleRecord['structuredLabels']) ?? null;
+    delete info.structuredLabels;
+    return {
+      id: r.id,
+      projectId: r.project_id,
+      category: r.category,
+      filename: r.filename,
+      label: r.label,
+      kind: r.kind,
+      format: r.format,
+      contentType: r.content_type,
+      path: r.path,
+      attachmentPath: r.attachment_path,
+      size: r.size,
+      sha256: r.sha256,
+      signatureAlg: r.signature_alg,
+      signatureStatus: r.signature_status,
+      deviceName: r.device_name,
+      deviceType: r.device_type,
+      intervalMs: r.interval_ms,
+      sensors: JSON.parse(r.sensors),
+      rowCount: r.row_count,
+      totalLengthMs: r.total_length_ms,
+      info,
+      metadata: JSON.parse(r.metadata),
+      uploadSource: r.upload_source,
+      structuredLabels,
+      added: r.added,
+    };
+  }
+}

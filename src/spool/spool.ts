@@ -1,0 +1,354 @@
+/**
+ * Durable store-and-forward queue on the local file system.
+ *
+ *   <dir>/queue/<seq>-<hash>.rec        samples waiting, oldest first
+ *   <dir>/dead/<seq>-<hash>.rec (+ .json) samples the service refused for good, with its answer
+ *   <dir>/counters.json                 drop counts (written only when something is dropped)
+ *   <dir>/lock                          pid of the writer
+ *
+ * `enqueue` resolves only once the record is fsynced and renamed into place (and the directory
+ * fsynced): that is the moment a sample counts as accepted. Nothing is removed from the queue
+ * except by `remove` (delivered), `deadLetter` (moved, not deleted) or the drop-oldest policy
+ * (counted and reported).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DurableDir, removeTemps } from './durable-fs.ts';
+import { SpoolClosedError, SpoolFullError, SpoolInputError } from './errors.ts';
+import { acquireLock } from './lock.ts';
+import { checkSpec, decodeRecord, encodeRecord, recordName, recordSeq } from './record.ts';
+import type { RecordHeader, SampleSpec, SpoolRecord } from './record.ts';
+
+export type FullPolicy = 'refuse' | 'drop-oldest';
+
+export interface SpoolOptions {
+  /** Most samples waiting in the queue (default 10,000). */
+  maxCount?: number;
+  /** Most bytes of records waiting in the queue (default 256 MiB). */
+  maxBytes?: number;
+  /** What to do when a new sample does not fit (default 'refuse'). */
+  whenFull?: FullPolicy;
+  /** Most dead letters kept; beyond it the oldest are deleted and counted (default 1,000). */
+  maxDead?: number;
+  /** Open without the lock and without cleaning: for `spool status|list` next to a running writer. */
+  readOnly?: boolean;
+}
+
+export interface QueueEntry {
+  /** The record's file name; stable id for `read`, `remove`, `deadLetter`. */
+  id: string;
+  seq: number;
+  bytes: number;
+}
+
+export interface EnqueueResult {
+  id: string;
+  sha256: string;
+  /** How many old samples the drop-oldest policy removed to make room (0 otherwise). */
+  dropped: number;
+}
+
+export interface DeadLetterInfo {
+  reason: string;
+  status?: number;
+  response?: string;
+  attempts?: number;
+}
+
+export interface SpoolStats {
+  count: number;
+  bytes: number;
+  deadCount: number;
+  droppedOldest: number;
+  droppedDead: number;
+  /** Temp files of torn writes removed when the spool was opened. */
+  tornCleaned: number;
+}
+
+interface Counters {
+  droppedOldest: number;
+  droppedDead: number;
+}
+
+export function sha256Hex(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export class Spool {
+  readonly dir: string;
+  private readonly queueDir: string;
+  private readonly deadDir: string;
+  private readonly opts: Required<Omit<SpoolOptions, 'readOnly'>> & { readOnly: boolean };
+  private queue: QueueEntry[] = [];
+  private bytes = 0;
+  private reservedBytes = 0;
+  private reservedCount = 0;
+  private dead: string[] = [];
+  private seq = 0;
+  private counters: Counters = { droppedOldest: 0, droppedDead: 0 };
+  private tornCleaned = 0;
+  private qdir: DurableDir | null = null;
+  private ddir: DurableDir | null = null;
+  private release: (() => Promise<void>) | null = null;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  /** Ids the sender is working on; drop-oldest skips them. */
+  readonly busy = new Set<string>();
+
+  private constructor(dir: string, opts: SpoolOptions) {
+    this.dir = dir;
+    this.queueDir = join(dir, 'queue');
+    this.deadDir = join(dir, 'dead');
+    this.opts = {
+      maxCount: opts.maxCount ?? 10_000,
+      maxBytes: opts.maxBytes ?? 256 * 1024 * 1024,
+      whenFull: opts.whenFull ?? 'refuse',
+      maxDead: opts.maxDead ?? 1000,
+      readOnly: opts.readOnly ?? false,
+    };
+    if (!(this.opts.maxCount >= 1)) throw new SpoolInputError('maxCount must be at least 1', 'maxCount');
+    if (!(this.opts.maxBytes >= 1)) throw new SpoolInputError('maxBytes must be at least 1', 'maxBytes');
+    if (this.opts.whenFull !== 'refuse' && this.opts.whenFull !== 'drop-oldest') {
+      throw new SpoolInputError(`whenFull must be 'refuse' or 'drop-oldest'`, 'whenFull');
+    }
+  }
+
+  /** Opens (creating if needed) a spool directory, takes its lock, cleans torn writes, indexes the queue. */
+  static async open(dir: string, opts: SpoolOptions = {}): Promise<Spool> {
+    const s = new Spool(dir, opts);
+    await s.init();
+    return s;
+  }
+
+  private async init(): Promise<void> {
+    if (!this.opts.readOnly) {
+      await mkdir(this.queueDir, { recursive: true, mode: 0o700 });
+      await mkdir(this.deadDir, { recursive: true, mode: 0o700 });
+      this.release = await acquireLock(this.dir);
+      this.tornCleaned = (await removeTemps(this.queueDir)) + (await removeTemps(this.deadDir));
+      this.qdir = await DurableDir.open(this.queueDir);
+      this.ddir = await DurableDir.open(this.deadDir);
+    }
+    const names = (await readdir(this.queueDir).catch(() => [] as string[])).filter((n) => recordSeq(n) >= 0).sort();
+    for (const id of names) {
+      const st = await stat(join(this.queueDir, id)).catch(() => null);
+      if (!st) continue;
+      this.queue.push({ id, seq: recordSeq(id), bytes: st.size });
+      this.bytes += st.size;
+    }
+    this.dead = (await readdir(this.deadDir).catch(() => [] as string[])).filter((n) => recordSeq(n) >= 0).sort();
+    const last = Math.max(0, ...this.queue.map((e) => e.seq), ...this.dead.map(recordSeq));
+    // Start above both the last name on disk and the clock, so names stay unique across history.
+    this.seq = Math.max(last, Date.now() * 1000);
+    try {
+      this.counters = { ...this.counters, ...JSON.parse(await readFile(join(this.dir, 'counters.json'), 'utf8')) };
+    } catch {
+      /* none yet */
+    }
+  }
+
+  private writable(): void {
+    if (this.closed) throw new SpoolClosedError();
+    if (this.opts.readOnly) throw new SpoolInputError('spool was opened read-only', 'readOnly');
+  }
+
+  /**
+   * Stores a sample durably. Resolves after fsync + rename + directory fsync; only then may the
+   * producer treat the sample as accepted.
+   * @throws SpoolFullError when the cap is reached and the policy is 'refuse' (nothing written)
+   * @throws SpoolInputError for an empty body or a bad spec field
+   */
+  async enqueue(body: Uint8Array, sample: { spec: SampleSpec; contentType: string; signature?: string }): Promise<EnqueueResult> {
+    this.writable();
+    if (body.byteLength === 0) throw new SpoolInputError('body is empty', 'body');
+    checkSpec(sample.spec);
+    const sha256 = sha256Hex(body);
+    const header: RecordHeader = {
+      v: 1,
+      createdAt: Date.now(),
+      sha256,
+      bodyLength: body.byteLength,
+      contentType: sample.contentType,
+      signature: sample.signature ?? '',
+      spec: sample.spec,
+    };
+    const bytes = encodeRecord(header, body);
+    const dropped = await this.makeRoom(bytes.byteLength);
+    const seq = ++this.seq;
+    const id = recordName(seq, sha256);
+    this.reservedBytes += bytes.byteLength;
+    this.reservedCount++;
+    try {
+      await this.qdir!.write(id, bytes);
+    } finally {
+      this.reservedBytes -= bytes.byteLength;
+      this.reservedCount--;
+    }
+    // Keep the index sorted even if concurrent writes finish out of order.
+    const entry = { id, seq, bytes: bytes.byteLength };
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].seq > seq) i--;
+    this.queue.splice(i, 0, entry);
+    this.bytes += bytes.byteLength;
+    for (const w of this.waiters.splice(0)) w();
+    return { id, sha256, dropped };
+  }
+
+  private fits(size: number): boolean {
+    return this.queue.length + this.reservedCount + 1 <= this.opts.maxCount && this.bytes + this.reservedBytes + size <= this.opts.maxBytes;
+  }
+
+  private async makeRoom(size: number): Promise<number> {
+    if (size > this.opts.maxBytes) {
+      throw new SpoolFullError(`sample of ${size} bytes exceeds the spool's byte cap ${this.opts.maxBytes}`, this.queue.length, this.bytes);
+    }
+    if (this.fits(size)) return 0;
+    if (this.opts.whenFull === 'refuse') {
+      throw new SpoolFullError(
+        `spool is full (${this.queue.length} samples, ${this.bytes} bytes; caps ${this.opts.maxCount}, ${this.opts.maxBytes})`,
+        this.queue.length,
+        this.bytes,
+      );
+    }
+    let dropped = 0;
+    while (!this.fits(size)) {
+      const victim = this.queue.find((e) => !this.busy.has(e.id));
+      if (!victim) throw new SpoolFullError('spool is full and every sample in it is being sent', this.queue.length, this.bytes);
+      this.forget(victim.id);
+      await unlink(join(this.queueDir, victim.id)).catch(() => undefined);
+      dropped++;
+    }
+    this.counters.droppedOldest += dropped;
+    await this.saveCounters();
+    return dropped;
+  }
+
+  private async saveCounters(): Promise<void> {
+    const tmp = join(this.dir, `counters.json.${process.pid}.tmp`);
+    await writeFile(tmp, JSON.stringify(this.counters));
+    await rename(tmp, join(this.dir, 'counters.json'));
+  }
+
+  private forget(id: string): QueueEntry | undefined {
+    const i = this.queue.findIndex((e) => e.id === id);
+    if (i < 0) return undefined;
+    const [e] = this.queue.splice(i, 1);
+    this.bytes -= e.bytes;
+    return e;
+  }
+
+  /** Snapshot of the queue, oldest first. */
+  entries(): readonly QueueEntry[] {
+    return this.queue.slice();
+  }
+
+  /** Oldest waiting sample, or undefined when the queue is empty. */
+  head(): QueueEntry | undefined {
+    return this.queue[0];
+  }
+
+  /** Reads and verifies a queued record. @throws SpoolRecordError if it is torn or altered */
+  async read(id: string): Promise<SpoolRecord> {
+    const bytes = await readFile(join(this.queueDir, id));
+    return decodeRecord(bytes, id, sha256Hex);
+  }
+
+  /** Removes a delivered sample. A resend after a crash before this is harmless (duplicate hash). */
+  async remove(id: string): Promise<void> {
+    this.writable();
+    this.forget(id);
+    await unlink(join(this.queueDir, id)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  /** Moves a sample to the dead-letter folder next to a JSON file with the service's answer. */
+  async deadLetter(id: string, info: DeadLetterInfo): Promise<void> {
+    this.writable();
+    const note = { ...info, at: new Date().toISOString(), id };
+    // The note goes first: a crash in between leaves the record queued, never a bare record.
+    await this.ddir!.write(`${id}.json`, new TextEncoder().encode(JSON.stringify(note, null, 2)));
+    await rename(join(this.queueDir, id), join(this.deadDir, id));
+    await this.ddir!.sync();
+    await this.qdir!.sync();
+    this.forget(id);
+    this.dead.push(id);
+    while (this.dead.length > this.opts.maxDead) {
+      const old = this.dead.shift()!;
+      await unlink(join(this.deadDir, old)).catch(() => undefined);
+      await unlink(join(this.deadDir, `${old}.json`)).catch(() => undefined);
+      this.counters.droppedDead++;
+      await this.saveCounters();
+    }
+  }
+
+  /** Dead letters, oldest first, with their notes. */
+  async deadLetters(): Promise<{ id: string; note: DeadLetterInfo & { at?: string } }[]> {
+    const out = [];
+    for (const id of this.dead) {
+      const note = JSON.parse(await readFile(join(this.deadDir, `${id}.json`), 'utf8').catch(() => '{"reason":"(note missing)"}'));
+      out.push({ id, note });
+    }
+    return out;
+  }
+
+  /** Moves every dead letter back to the end of the queue (oldest first). Returns how many moved. */
+  async retryDead(): Promise<number> {
+    this.writable();
+    let n = 0;
+    for (const id of this.dead.slice()) {
+      const sha = /-([0-9a-f]{16})\.rec$/.exec(id)![1];
+      const seq = ++this.seq;
+      const nid = `${String(seq).padStart(16, '0')}-${sha}.rec`;
+      const size = (await stat(join(this.deadDir, id))).size;
+      await rename(join(this.deadDir, id), join(this.queueDir, nid));
+      await this.qdir!.sync();
+      await unlink(join(this.deadDir, `${id}.json`)).catch(() => undefined);
+      this.dead.splice(this.dead.indexOf(id), 1);
+      this.queue.push({ id: nid, seq, bytes: size });
+      this.bytes += size;
+      n++;
+    }
+    await this.ddir!.sync();
+    for (const w of this.waiters.splice(0)) w();
+    return n;
+  }
+
+  stats(): SpoolStats {
+    return {
+      count: this.queue.length,
+      bytes: this.bytes,
+      deadCount: this.dead.length,
+      droppedOldest: this.counters.droppedOldest,
+      droppedDead: this.counters.droppedDead,
+      tornCleaned: this.tornCleaned,
+    };
+  }
+
+  /** Resolves at the next enqueue (or close, or abort). */
+  waitForWork(signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w();
+    await this.qdir?.close();
+    await this.ddir?.close();
+    await this.release?.();
+  }
+}

@@ -1,0 +1,246 @@
+import type { Transport } from '../transport.ts';
+import { AtErrorResult, type AtChannel } from './at-channel.ts';
+import { checkAbort, run } from './bring-up.ts';
+import { cmd, parseConnected, parseDataMode, parseSocketHandle, type ModemDialect } from './commands.ts';
+import { ModemError } from './errors.ts';
+import { planPlusSafe } from './plus-guard.ts';
+
+export interface SocketContext {
+  ch: AtChannel;
+  dialect: ModemDialect;
+  baud: number;
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** `<timeout>` of each `AT#XRECV` poll, in seconds (the modem's unit). */
+  recvPollS: number;
+  /** A read() that sees no byte and no close for this long fails with EI_MODEM_TIMEOUT. */
+  readTimeoutMs: number;
+  /** Bytes gathered before one data-mode send. */
+  sendChunk: number;
+}
+
+export interface SocketTarget {
+  host: string;
+  port: number;
+  tls: boolean;
+  secTag: number;
+  peerVerify: boolean;
+}
+
+const PLUS3 = new Uint8Array([0x2b, 0x2b, 0x2b]);
+/** Raw writes are cut into pieces this size so a reboot or `+++` from the modem stops us early. */
+const RAW_PIECE = 2048;
+
+/**
+ * One modem socket as a Transport. write() gathers bytes and sends them in data mode
+ * `sendChunk` at a time (fewer commands on the wire); read() first sends what is gathered,
+ * then polls `AT#XRECV` until bytes arrive or the peer closes (null).
+ */
+export class ModemSocket implements Transport {
+  private readonly buf: Uint8Array;
+  private fill = 0;
+  private error: ModemError | null = null;
+  private closed = false;
+  private eof = false;
+  private interruptNow!: () => void;
+  private readonly interrupt = new Promise<void>((resolve) => (this.interruptNow = resolve));
+
+  private constructor(
+    private readonly ctx: SocketContext,
+    readonly handle: number,
+    private readonly onClosed: (s: ModemSocket) => void,
+  ) {
+    this.buf = new Uint8Array(ctx.sendChunk);
+  }
+
+  /** Opens and connects a socket (`AT#XSOCKET`/`AT#XSSOCKET`, hostname option, `AT#XCONNECT`). */
+  static open(
+    ctx: SocketContext,
+    target: SocketTarget,
+    onClosed: (s: ModemSocket) => void,
+    signal?: AbortSignal,
+  ): Promise<ModemSocket> {
+    const { ch, dialect } = ctx;
+    return ch.exclusive(async () => {
+      checkAbort(signal);
+      const openCmd = cmd.openSocket(dialect, target.tls, target.secTag, target.peerVerify);
+      const lines = await run(ch, openCmd, 'EI_MODEM_SOCKET', ctx.commandTimeoutMs);
+      const handle = parseSocketHandle(lines, target.tls);
+      if (handle === null) {
+        throw new ModemError('EI_MODEM_PROTOCOL', `${openCmd} gave no socket handle`, { command: openCmd });
+      }
+      try {
+        if (target.tls) {
+          await run(ch, cmd.hostname(dialect, handle, target.host), 'EI_MODEM_SOCKET', ctx.commandTimeoutMs);
+        }
+        checkAbort(signal);
+        const connectCmd = cmd.connect(dialect, handle, target.host, target.port);
+        const ok = parseConnected(await run(ch, connectCmd, 'EI_MODEM_CONNECT', ctx.connectTimeoutMs));
+        if (ok === false) {
+          throw new ModemError('EI_MODEM_CONNECT', `${connectCmd} reported not connected`, { command: connectCmd });
+        }
+      } catch (err) {
+        // Free the handle (8 at most); pointless after a reboot or a dead link.
+        if (!(err instanceof ModemError && (err.code === 'EI_MODEM_REBOOTED' || err.code === 'EI_MODEM_PORT'))) {
+          await ch.command(cmd.close(dialect, handle), { timeoutMs: ctx.commandTimeoutMs }).catch(() => {});
+        }
+        throw err;
+      }
+      return new ModemSocket(ctx, handle, onClosed);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && !this.error && !this.eof;
+  }
+
+  /** Latches an error from outside (reboot, deregistration); pending and later calls fail with it. */
+  fail(err: ModemError): void {
+    if (this.error || this.closed) return;
+    this.error = err;
+    this.interruptNow();
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    this.check();
+    let off = 0;
+    while (off < data.length) {
+      const n = Math.min(this.buf.length - this.fill, data.length - off);
+      this.buf.set(data.subarray(off, off + n), this.fill);
+      this.fill += n;
+      off += n;
+      if (this.fill === this.buf.length) await this.flush(false);
+    }
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.closed || this.eof) return null;
+    this.check();
+    if (this.fill > 0) await this.flush(true);
+    const loop = this.pollRecv();
+    const stop = this.interrupt.then(() => {
+      if (this.error) throw this.error;
+      return null;
+    });
+    return Promise.race([loop, stop]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.interruptNow();
+    this.onClosed(this);
+    const { ch, dialect } = this.ctx;
+    if (this.error?.code === 'EI_MODEM_REBOOTED' || ch.dead) return;
+    await ch
+      .exclusive(() => ch.command(cmd.close(dialect, this.handle), { timeoutMs: this.ctx.commandTimeoutMs }))
+      .catch(() => {}); // already closed by the peer or the modem: nothing to free
+  }
+
+  private check(): void {
+    if (this.error) throw this.error;
+    if (this.closed) throw new ModemError('EI_MODEM_CLOSED', 'modem socket is closed');
+  }
+
+  /** Sends the gathered bytes; `final` also sends a trailing '+' run (old dialect). */
+  private async flush(final: boolean): Promise<void> {
+    const bytes = this.buf.subarray(0, this.fill);
+    if (this.ctx.dialect === 'new') {
+      await this.ctx.ch.exclusive(() => this.sendDataMode(bytes, false));
+      this.fill = 0;
+      return;
+    }
+    const plan = planPlusSafe(bytes, final);
+    await this.ctx.ch.exclusive(async () => {
+      for (const seg of plan.segments) {
+        if (seg.kind === 'data') await this.sendDataMode(seg.bytes, true);
+        else await this.sendLiteralPlus(seg.count);
+      }
+    });
+    // The carried '+' bytes (at most two) start the next buffer.
+    this.buf.fill(0x2b, 0, plan.carry);
+    this.fill = plan.carry;
+  }
+
+  /**
+   * One data-mode session. New dialect: `AT#XSEND=<h>,2,0,<len>` then exactly len bytes; the
+   * modem leaves data mode by itself. Old: `AT#XSEND`, bytes (plus-safe, see plus-guard.ts),
+   * then `+++`. Both end with `#XDATAMODE: <n>`, negative on failure.
+   */
+  private async sendDataMode(bytes: Uint8Array, terminated: boolean): Promise<void> {
+    this.check();
+    const { ch } = this.ctx;
+    const text = terminated ? cmd.sendDataMode : cmd.sendLen(this.handle, bytes.length);
+    await run(ch, text, 'EI_MODEM_SEND', this.ctx.commandTimeoutMs);
+    const wireMs = Math.ceil((bytes.length * 10_000) / this.ctx.baud);
+    const done = ch.waitFor((l) => l.startsWith('#XDATAMODE:'), this.ctx.commandTimeoutMs + 3 * wireMs, '#XDATAMODE');
+    done.promise.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+    let escaped = false;
+    const off = ch.on((e) => {
+      if (e.kind === 'escape') escaped = true;
+    });
+    try {
+      // Old dialect: on a socket error the modem sends `+++` and drops data until we answer
+      // `+++` (FACTS §7), so stop early. New dialect: the modem counts <len> bytes, so finish them.
+      for (let i = 0; i < bytes.length && !(escaped && terminated); i += RAW_PIECE) {
+        if (this.error) throw this.error;
+        await ch.writeRaw(bytes.subarray(i, Math.min(bytes.length, i + RAW_PIECE)));
+      }
+      if (terminated) await ch.writeRaw(PLUS3);
+      const result = parseDataMode(await done.promise);
+      if (escaped || result === null || result < 0) {
+        throw new ModemError('EI_MODEM_SEND', `data mode send failed (#XDATAMODE: ${result ?? '?'})`, { command: text });
+      }
+    } catch (err) {
+      done.cancel();
+      throw err;
+    } finally {
+      off();
+    }
+  }
+
+  /** Old dialect: '+' bytes that data mode cannot carry, via the AT-level string form. */
+  private async sendLiteralPlus(count: number): Promise<void> {
+    for (let left = count; left > 0; ) {
+      const n = Math.min(left, 512);
+      this.check();
+      await run(this.ctx.ch, cmd.sendLiteral('+'.repeat(n)), 'EI_MODEM_SEND', this.ctx.commandTimeoutMs);
+      left -= n;
+    }
+  }
+
+  /**
+   * Polls `AT#XRECV`. `ERROR` has no errno in these firmwares: one that comes back after (most
+   * of) the poll timeout is the modem's own timeout (nothing yet, poll again); one that comes
+   * back at once is a failed socket.
+   */
+  private async pollRecv(): Promise<Uint8Array | null> {
+    const { ch, dialect } = this.ctx;
+    const deadline = Date.now() + this.ctx.readTimeoutMs;
+    const text = cmd.recv(dialect, this.handle, this.ctx.recvPollS);
+    for (;;) {
+      if (this.closed) return null;
+      this.check();
+      let started = 0;
+      try {
+        const reply = await ch.exclusive(() => {
+          this.check();
+          started = Date.now();
+          return ch.command(text, { timeoutMs: this.ctx.recvPollS * 1000 + this.ctx.commandTimeoutMs });
+        });
+        if (reply.payload && reply.payload.length > 0) return reply.payload;
+        this.eof = true; // bare OK (or size 0): the peer closed
+        return null;
+      } catch (err) {
+        if (!(err instanceof AtErrorResult)) throw err;
+        const waited = Date.now() - started;
+        if (started === 0 || waited < this.ctx.recvPollS * 800) {
+          throw new ModemError('EI_MODEM_RECV', `${text} failed after ${waited} ms`, { cause: err, command: text });
+        }
+        if (Date.now() >= deadline) {
+          throw new ModemError('EI_MODEM_TIMEOUT', `no response bytes in ${this.ctx.readTimeoutMs} ms`, { command: text });
+        }
+      }
+    }
+  }
+}

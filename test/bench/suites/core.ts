@@ -1,0 +1,208 @@
+/**
+ * Core suite (issue 2): encode + HS256 of N 3-axis float64 samples, ours vs the approaches of
+ * FACTS §9, plus SHA-256 alone as the floor, and heap allocated per request.
+ */
+import { fmtBytes, fmtRate, fmtTime, measureAllocation, rowsOf, samplesF64, timeOp } from '../harness.ts';
+import type { BenchSuite, BenchVariant, Measurement, TableRow } from '../types.ts';
+
+const HMAC_KEY = 'bench-made-up-hmac-key-0123456789';
+const PLACEHOLDER = '0'.repeat(64);
+const SIZES = [1_000, 100_000];
+const ALLOC_SIZES = [1_000, 100_000, 1_000_000];
+const quick = () => process.env.BENCH_QUICK === '1';
+const timing = () => (quick() ? { warmupMs: 100, sampleMs: 250 } : { warmupMs: 300, sampleMs: 700 });
+// Large young generation so no scavenge lands inside an allocation window (see harness).
+const ALLOC_FLAGS = ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64'];
+
+const SENSORS = [
+  { name: 'accX', units: 'm/s2' },
+  { name: 'accY', units: 'm/s2' },
+  { name: 'accZ', units: 'm/s2' },
+];
+
+/** The document every variant encodes; `values` as nested arrays or typed rows. */
+function document(values: unknown, signature?: string) {
+  return {
+    protected: { ver: 'v1', alg: 'HS256', iat: 1_700_000_000 },
+    ...(signature === undefined ? {} : { signature }),
+    payload: { device_name: 'bench-device', device_type: 'BENCH', interval_ms: 10, sensors: SENSORS, values },
+  };
+}
+
+type Encoder = typeof import('../../../src/encode/index.ts');
+
+async function ours(): Promise<Encoder> {
+  return import('../../../src/encode/index.ts');
+}
+
+/** Our encoder: size-and-hash pass plus streaming every chunk to a null sink. */
+async function oursOp(format: 'cbor' | 'json', values: unknown): Promise<{ op: () => void; bytes: number }> {
+  const enc = await ours();
+  const doc = document(values) as Parameters<Encoder['encodeDocument']>[0];
+  const opts = { format, layout: 'compact', alg: 'HS256', hmacKey: HMAC_KEY } as const;
+  let sink = 0;
+  const op = () => {
+    const body = enc.encodeDocument(doc, opts);
+    for (const c of body.chunks()) sink += c.byteLength;
+  };
+  return { op, bytes: enc.encodeDocument(doc, opts).length };
+}
+
+function timed(id: string, make: () => Promise<{ op: () => void; bytes: number }>): BenchVariant {
+  return {
+    id,
+    async run(): Promise<Measurement> {
+      const { op, bytes } = await make();
+      return { nsPerOp: timeOp(op, timing()), bytesPerOp: bytes };
+    },
+  };
+}
+
+function allocated(id: string, n: number, make: () => Promise<{ op: () => void; bytes: number }>): BenchVariant {
+  return {
+    id,
+    nodeFlags: ALLOC_FLAGS,
+    async run(): Promise<Measurement> {
+      const { op, bytes } = await make();
+      for (let i = 0; i < 5; i++) op(); // compile the hot paths before measuring
+      const perWindow = n >= 1_000_000 ? 2 : n >= 100_000 ? 5 : 200;
+      const { perOp, discarded } = await measureAllocation(op, perWindow, quick() ? 3 : 5);
+      return { allocPerOp: perOp, bytesPerOp: bytes, discardedWindows: discarded };
+    },
+  };
+}
+
+const variants: BenchVariant[] = [];
+for (const n of SIZES) {
+  variants.push(
+    timed(`cbor-ours-${n}`, () => oursOp('cbor', rowsOf(samplesF64(n)))),
+    timed(`cbor-cborx-${n}`, async () => {
+      const { encode } = await import('cbor-x');
+      const { createHmac } = await import('node:crypto');
+      const doc = document(rowsOf(samplesF64(n)), PLACEHOLDER);
+      const op = () => {
+        const bytes = encode(doc) as Buffer;
+        const sig = createHmac('sha256', HMAC_KEY).update(bytes).digest('hex');
+        bytes.write(sig, bytes.indexOf(PLACEHOLDER), 'latin1'); // patch in place, no re-encode
+      };
+      return { op, bytes: (encode(doc) as Buffer).length };
+    }),
+    timed(`json-ours-${n}`, () => oursOp('json', rowsOf(samplesF64(n)))),
+    timed(`json-twice-${n}`, async () => {
+      // The official data forwarder's way: stringify, HMAC, set signature, stringify again.
+      const { createHmac } = await import('node:crypto');
+      const doc = document(rowsOf(samplesF64(n)), PLACEHOLDER);
+      const op = () => {
+        doc.signature = PLACEHOLDER;
+        doc.signature = createHmac('sha256', HMAC_KEY).update(JSON.stringify(doc)).digest('hex');
+        Buffer.from(JSON.stringify(doc), 'utf8');
+      };
+      return { op, bytes: Buffer.byteLength(JSON.stringify(doc)) };
+    }),
+    ...(['cbor', 'json'] as const).map((format) =>
+      timed(`sha-${format}-${n}`, async () => {
+        // The floor any signer pays: node:crypto SHA-256 over the very bytes our encoder emits.
+        const enc = await ours();
+        const bytes = enc.encodeToBytes(document(rowsOf(samplesF64(n))) as Parameters<Encoder['encodeToBytes']>[0], {
+          format,
+          layout: 'compact',
+          alg: 'HS256',
+          hmacKey: HMAC_KEY,
+        });
+        const { createHash } = await import('node:crypto');
+        return { op: () => void createHash('sha256').update(bytes).digest(), bytes: bytes.length };
+      }),
+    ),
+  );
+}
+variants.push(
+  timed('cbor-ours-typed-100000', () => oursOp('cbor', { data: samplesF64(100_000), width: 3 })),
+  timed('json-ours-typed-100000', () => oursOp('json', { data: samplesF64(100_000), width: 3 })),
+);
+for (const n of ALLOC_SIZES) {
+  for (const format of ['cbor', 'json'] as const) {
+    variants.push(allocated(`alloc-${format}-ours-${n}`, n, () => oursOp(format, { data: samplesF64(n), width: 3 })));
+  }
+}
+for (const n of SIZES) {
+  variants.push(
+    allocated(`alloc-cbor-cborx-${n}`, n, async () => {
+      const { encode } = await import('cbor-x');
+      const { createHmac } = await import('node:crypto');
+      const doc = document(rowsOf(samplesF64(n)), PLACEHOLDER);
+      const op = () => {
+        const bytes = encode(doc) as Buffer;
+        bytes.write(createHmac('sha256', HMAC_KEY).update(bytes).digest('hex'), bytes.indexOf(PLACEHOLDER), 'latin1');
+      };
+      return { op, bytes: 0 };
+    }),
+  );
+}
+
+const x = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`;
+
+function speedRow(measure: string, n: number, o: Measurement | undefined, b: Measurement | undefined, target: number): TableRow {
+  const ratio = o?.nsPerOp && b?.nsPerOp ? b.nsPerOp / o.nsPerOp : undefined;
+  return {
+    measure,
+    n: n.toLocaleString('en-US'),
+    ours: fmtTime(o?.nsPerOp),
+    baseline: fmtTime(b?.nsPerOp),
+    ratio: ratio === undefined ? 'n/a' : `${x(ratio)} faster`,
+    target: `≥ ${target}×`,
+    met: ratio === undefined ? undefined : ratio >= target,
+  };
+}
+
+export const suite: BenchSuite = {
+  name: 'core',
+  variants,
+  rows(r) {
+    const rows: TableRow[] = [];
+    for (const n of SIZES) {
+      rows.push(speedRow('CBOR encode+HS256 vs cbor-x + node:crypto HMAC', n, r.get(`cbor-ours-${n}`), r.get(`cbor-cborx-${n}`), n >= 100_000 ? 10 : 3));
+    }
+    for (const n of SIZES) {
+      rows.push(speedRow('JSON encode+HS256 vs JSON.stringify twice + HMAC', n, r.get(`json-ours-${n}`), r.get(`json-twice-${n}`), 2));
+    }
+    rows.push(speedRow('CBOR encode+HS256, Float64Array input, vs cbor-x (nested arrays)', 100_000, r.get('cbor-ours-typed-100000'), r.get('cbor-cborx-100000'), 10));
+    rows.push(speedRow('JSON encode+HS256, Float64Array input, vs stringify twice', 100_000, r.get('json-ours-typed-100000'), r.get('json-twice-100000'), 2));
+    for (const format of ['cbor', 'json'] as const) {
+      for (const n of SIZES) {
+        const o = r.get(`${format}-ours-${n}`);
+        const s = r.get(`sha-${format}-${n}`);
+        const ratio = o?.nsPerOp && s?.nsPerOp ? s.nsPerOp / o.nsPerOp : undefined; // same bytes, so time ratio = throughput ratio
+        rows.push({
+          measure: `${format.toUpperCase()} encode+HS256 throughput vs node:crypto SHA-256 alone`,
+          n: n.toLocaleString('en-US'),
+          ours: fmtRate(o?.bytesPerOp, o?.nsPerOp),
+          baseline: fmtRate(s?.bytesPerOp, s?.nsPerOp),
+          ratio: ratio === undefined ? 'n/a' : ratio.toFixed(2),
+          target: '≥ 0.5',
+          met: ratio === undefined ? undefined : ratio >= 0.5,
+        });
+      }
+    }
+    for (const format of ['cbor', 'json'] as const) {
+      for (const n of ALLOC_SIZES) {
+        const o = r.get(`alloc-${format}-ours-${n}`);
+        const b = format === 'cbor' ? r.get(`alloc-cbor-cborx-${n}`) : undefined;
+        rows.push({
+          measure: `${format.toUpperCase()} heap allocated per request (ours${format === 'cbor' ? ' vs cbor-x + HMAC' : ''})`,
+          n: n.toLocaleString('en-US'),
+          ours: fmtBytes(o?.allocPerOp),
+          baseline: b ? fmtBytes(b.allocPerOp) : '–',
+          ratio: o?.allocPerOp !== undefined && b?.allocPerOp ? `${x(b.allocPerOp / Math.max(o.allocPerOp, 1))} less` : '–',
+          target: '< 2 KiB',
+          met: o?.allocPerOp === undefined ? undefined : o.allocPerOp < 2048,
+        });
+      }
+    }
+    return rows;
+  },
+  notes: [
+    'samples: N rows × 3 float64 (deterministic PRNG), device/sensor metadata as in FACTS §3; layout compact, alg HS256, node:crypto backend. Ours = encodeDocument (size-and-hash pass) + iterating every chunk of the emit pass into a null sink; timed rows take nested number[][] input like the baselines unless marked Float64Array.',
+    'cbor-x baseline: encode(doc) + createHmac + writing the hex over the placeholder in place; JSON baseline: JSON.stringify, HMAC, JSON.stringify again, Buffer.from (the official forwarder). SHA-256 floor: createHash over our encoder\'s exact output bytes held in memory.',
+    'heap per request: Δ(process.memoryUsage().heapUsed + arrayBuffers) over a window of requests started right after a forced full GC, with node --expose-gc --min/max-semi-space-size=64; windows in which a GC ran (PerformanceObserver "gc" entries) are discarded, an empty window is subtracted, median of 5 windows; Float64Array input built before the window.',
+  ],
+};

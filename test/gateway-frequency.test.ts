@@ -1,0 +1,118 @@
+import { describe, it, expect } from 'vitest';
+import { detectFrequency, snapFrequency } from '../src/gateway/frequency.ts';
+
+/** Small seeded PRNG (mulberry32) so every run sees the same streams. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const gauss = () => Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
+  return { next, gauss };
+}
+
+interface StreamOpts {
+  hz: number;
+  seed: number;
+  seconds?: number;
+  /** Arrival jitter σ as a fraction of the interval (plus 0.2 ms of scheduler noise). */
+  jitter?: number;
+  /** Delivery bursts: lines reach the host in chunks every `chunkMs` (USB/pty buffering). */
+  chunkMs?: number;
+  lateFraction?: number;
+  pauseMs?: number;
+  /** Fraction of readings lost to line noise (each loss reported as a break). */
+  lossFraction?: number;
+}
+
+/** Synthetic arrival times of a device sampling at `hz`, as a serial host would see them. */
+function stream(o: StreamOpts): { times: number[]; breaks: number[] } {
+  const r = rng(o.seed);
+  const interval = 1000 / o.hz;
+  const n = Math.min(8000, Math.max(40, Math.round((o.seconds ?? 2) * o.hz)));
+  const drift = 1 + (r.next() - 0.5) * 1e-4; // ±50 ppm crystal
+  const times: number[] = [];
+  const breaks: number[] = [];
+  let prev = 0;
+  let lostSinceLast = false;
+  for (let i = 0; i < n; i++) {
+    let t = 1000 + i * interval * drift;
+    if (o.pauseMs && i >= n / 2) t += o.pauseMs;
+    if (o.lossFraction && r.next() < o.lossFraction) {
+      lostSinceLast = true;
+      continue;
+    }
+    t += r.gauss() * ((o.jitter ?? 0.1) * interval + 0.2);
+    if (o.chunkMs) t = Math.ceil(t / o.chunkMs) * o.chunkMs;
+    if (o.lateFraction && r.next() < o.lateFraction) t += 5 * interval + 5;
+    t = Math.max(prev, t);
+    prev = t;
+    if (lostSinceLast) breaks.push(times.length);
+    lostSinceLast = false;
+    times.push(t);
+  }
+  return { times, breaks };
+}
+
+const RATES = [10, 16, 25, 50, 62.5, 100, 104, 200, 250, 500, 1000, 1600, 2000, 3333, 4000];
+
+describe('detectFrequency', () => {
+  it.each(RATES)('%d Hz with jitter, burst delivery, late lines and a pause: within 1%%', (hz) => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const { times } = stream({ hz, seed, jitter: 0.1, chunkMs: 1 + (seed % 16), lateFraction: 0.02, pauseMs: 300 });
+      const est = detectFrequency(times)!;
+      expect(est).not.toBeNull();
+      expect(Math.abs(est.hz - hz) / hz).toBeLessThan(0.01);
+    }
+  });
+
+  it.each(RATES)('%d Hz with lost readings reported as breaks: within 1%%', (hz) => {
+    for (let seed = 100; seed < 110; seed++) {
+      const { times, breaks } = stream({ hz, seed, chunkMs: 4, lossFraction: 0.01 });
+      const est = detectFrequency(times, breaks)!;
+      expect(Math.abs(est.hz - hz) / hz).toBeLessThan(0.01);
+    }
+  });
+
+  it('heavy jitter (30% of the interval) at 10 Hz over 5 s stays within 1%', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const { times } = stream({ hz: 10, seed, seconds: 5, jitter: 0.3 });
+      expect(Math.abs(detectFrequency(times)!.hz - 10) / 10).toBeLessThan(0.01);
+    }
+  });
+
+  it('counts pauses as segments and rejects late lines', () => {
+    const { times } = stream({ hz: 100, seed: 7, pauseMs: 500, lateFraction: 0.05 });
+    const est = detectFrequency(times)!;
+    expect(est.segments).toBeGreaterThanOrEqual(2);
+    expect(est.rejected).toBeGreaterThan(0);
+    expect(est.uncertainty).toBeLessThan(0.01);
+  });
+
+  it('needs at least 8 readings and a time spread', () => {
+    expect(detectFrequency([1, 2, 3])).toBeNull();
+    expect(detectFrequency(new Array(20).fill(5))).toBeNull();
+  });
+
+  it('naive mean interval would be fooled by the pause; the detector is not', () => {
+    const { times } = stream({ hz: 50, seed: 3, pauseMs: 1000 });
+    const naive = (1000 * (times.length - 1)) / (times[times.length - 1] - times[0]);
+    expect(Math.abs(naive - 50) / 50).toBeGreaterThan(0.1);
+    expect(Math.abs(detectFrequency(times)!.hz - 50) / 50).toBeLessThan(0.01);
+  });
+});
+
+describe('snapFrequency', () => {
+  it.each([
+    [99.93, 100],
+    [3990, 4000],
+    [62.49, 62.5],
+    [104.1, 104],
+    [10.02, 10],
+    [1234.5, 1230], [1251, 1250], [7.771, 7.8], [7.74, 7.74],
+  ])('%d → %d', (x, y) => expect(snapFrequency(x)).toBe(y));
+});
