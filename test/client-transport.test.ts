@@ -107,7 +107,7 @@ describe('TLS transport', () => {
     const answer = (s: TLSSocket) => s.on('data', () => s.write(reply(200, `sni=${s.servername || ''}`)));
     const plain = createTlsServer({ key: certs.key, cert: certs.cert }, answer);
     const mtls = createTlsServer({ key: certs.key, cert: certs.cert, ca: certs.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
-      clientNames.push(s.getPeerCertificate().subject?.CN ?? '');
+      clientNames.push(String(s.getPeerCertificate().subject?.CN ?? ''));
       answer(s);
     });
     servers.push(plain, mtls);

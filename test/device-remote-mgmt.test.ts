@@ -4,7 +4,8 @@
  * The full loop through the real ingestion service is in device-e2e.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import { encode as cborEncode } from 'cbor-x';
 import type { AddressInfo } from 'node:net';
 import { decode as cborDecode } from 'cbor-x';
 import { createHmac } from 'node:crypto';
@@ -178,6 +179,43 @@ describe('remote management: device client ↔ local service', () => {
     expect(statusTrace(deviceMessages(reg.get(PROJECT, 'test-device-1')!.events))).toMatch(/^Ssr*U?F$/);
   });
 
+  it('service side: a CBOR hello makes the session CBOR; a non-hello first message is refused', async () => {
+    const svc = await startBareRemoteMgmt(ctx);
+    cleanups.push(() => svc.close());
+    const wsUrl = svc.url.replace('http', 'ws');
+    const ws = new WebSocket(wsUrl + '/');
+    cleanups.push(() => ws.terminate());
+    const inbox: { binary: boolean; msg: any }[] = [];
+    const next = () => new Promise<{ binary: boolean; msg: any }>((r) => ws.once('message', (d, binary) => r({ binary, msg: binary ? cborDecode(d as Buffer) : JSON.parse(String(d)) })));
+    await new Promise((r) => ws.once('open', r));
+    let got = next();
+    ws.send(cborEncode({ hello: { version: 3, apiKey: API_KEY, deviceId: 'cbor-1', deviceType: 't', connection: 'ip', sensors: [{ name: 'S', frequencies: [100], maxSampleLengthS: 10 }], supportsSnapshotStreaming: false } }));
+    inbox.push(await got);
+    got = next();
+    await postJson(`${svc.url}/v1/api/${PROJECT}/device/cbor-1/start-sampling`, { label: 'c', lengthMs: 100, intervalMs: 10, category: 'anomaly' }, API_KEY);
+    inbox.push(await got);
+    expect(inbox).toEqual([
+      { binary: true, msg: { hello: true } },
+      { binary: true, msg: { sample: { label: 'c', length: 100, path: '/api/anomaly/data', hmacKey: HMAC_KEY, interval: 10 } } },
+    ]);
+    ws.send(cborEncode({ sample: true }));
+    const ev = await svc.rm.registry.waitFor(PROJECT, 'cbor-1', (e) => e.kind === 'from-device' && !!e.message && 'sample' in e.message);
+    expect(ev.message).toEqual({ sample: true });
+
+    const bad = new WebSocket(wsUrl + '/remote-mgmt');
+    cleanups.push(() => bad.terminate());
+    await new Promise((r) => bad.once('open', r));
+    const answer = new Promise<any>((r) => bad.once('message', (d) => r(JSON.parse(String(d)))));
+    const closed = new Promise<number>((r) => bad.once('close', (code) => r(code)));
+    bad.send(JSON.stringify({ sampleFinished: true }));
+    expect(await answer).toEqual({ hello: false, err: 'expected a hello message first' });
+    expect(await closed).toBe(1008);
+    // Unknown WebSocket paths are refused.
+    const other = new WebSocket(wsUrl + '/elsewhere');
+    cleanups.push(() => other.terminate());
+    await expect(new Promise((res, rej) => (other.once('open', res), other.once('error', rej)))).rejects.toBeTruthy();
+  });
+
   it('keepalive: a server that never answers pings is dropped after the pong timeout and reconnected', async () => {
     // A raw server: accepts every hello, but with autoPong off it never answers pings.
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false });
@@ -200,22 +238,58 @@ describe('remote management: device client ↔ local service', () => {
       backoff: { initialMs: 50, maxMs: 100 },
     });
     cleanups.push(() => dev.stop());
-    const drops: number[] = [];
-    dev.on('disconnected', (d) => drops.push(d.code));
+    const lifetimes: number[] = [];
+    let since = 0;
+    dev.on('connected', () => (since = performance.now()));
+    const twoDrops = new Promise<void>((r) =>
+      dev.on('disconnected', () => {
+        lifetimes.push(performance.now() - since);
+        if (lifetimes.length === 2) r();
+      }),
+    );
     dev.start();
+    await twoDrops;
+    // Each connection lived at least one ping period plus the pong timeout, and not much longer.
+    for (const t of lifetimes) {
+      expect(t).toBeGreaterThanOrEqual(240);
+      expect(t).toBeLessThan(5000);
+    }
     await dev.waitConnected();
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(drops.length).toBeGreaterThanOrEqual(2);
-    expect(connections).toBeGreaterThanOrEqual(3);
-    // ...and bounded: each cycle needs ping + pong timeout + backoff (>= 250 ms).
-    expect(connections).toBeLessThanOrEqual(6);
+    expect(connections).toBe(3);
+  });
+
+  it('an upgrade answered 401 is a final refusal too (no retries)', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_q, res) => res.writeHead(404).end());
+    let upgrades = 0;
+    server.on('upgrade', (_req, socket) => {
+      upgrades++;
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const dev = new DeviceClient({
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      apiKey: 'ei_whatever',
+      deviceId: 'u-1',
+      deviceType: 't',
+      source: new SimSource(),
+      uploader: recordingUploader(),
+      backoff: { initialMs: 20, maxMs: 40 },
+    });
+    cleanups.push(() => dev.stop());
+    dev.start();
+    await expect(dev.done).rejects.toMatchObject({ code: 'EI_DEVICE_HELLO_REFUSED', message: expect.stringContaining('HTTP 401') });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(upgrades).toBe(1);
+    expect(dev.connectionAttempts).toBe(1);
   });
 
   it('keepalive: a healthy server keeps the connection across many pings', async () => {
     const { dev } = await setup();
     const drops: number[] = [];
     (dev as any).o.pingIntervalMs = 50;
-    (dev as any).o.pongTimeoutMs = 100;
+    (dev as any).o.pongTimeoutMs = 1000;
     dev.on('disconnected', (d) => drops.push(d.code));
     dev.start();
     await dev.waitConnected();

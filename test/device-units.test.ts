@@ -188,7 +188,7 @@ describe('sensor sources', () => {
     expect(rec.values.every((r) => r.length === 3 && r.every(Number.isFinite))).toBe(true);
     expect(rec.axes.map((a) => a.name)).toEqual(['accX', 'accY', 'accZ']);
     expect(took).toBeGreaterThanOrEqual(150);
-    expect(took).toBeLessThan(1500);
+    expect(took).toBeLessThan(3000);
     expect(fr.at(-1)).toBe(1);
     // Not constant: it is a signal.
     expect(new Set(rec.values.map((r) => r[0])).size).toBeGreaterThan(50);

@@ -45,8 +45,7 @@ describe('serial line pacing', () => {
     const after = sim.stats();
     expect(after.bytesFromHost - before.bytesFromHost).toBe(n);
     expect(after.bytesToHost - before.bytesToHost).toBe('\r\n#XDATAMODE: 0\r\n'.length);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(Buffer.concat(peer.received[0])).toEqual(body);
+    expect(await peer.waitForBytes(0, n)).toEqual(body);
   });
 
   it('modem → host: 6 × 2048-byte #XRECV at 115200 baud take over a second', async () => {
@@ -81,7 +80,6 @@ describe('serial line pacing', () => {
     const ms = performance.now() - t0;
     expect(ms).toBeGreaterThanOrEqual(400);
     expect(ms).toBeLessThan(4000);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(Buffer.concat(peer.received[0]).length).toBe(n);
+    expect((await peer.waitForBytes(0, n)).length).toBe(n);
   });
 });

@@ -102,8 +102,7 @@ describe('new dialect sockets', () => {
     expect(await host.command(`AT#XSEND=3,2,0,${request.length}`, eol)).toBe('\r\nOK\r\n');
     await host.write(request);
     expect((await host.until('\r\n#XDATAMODE: 0\r\n')).toString('latin1')).toBe('\r\n#XDATAMODE: 0\r\n');
-    expect(Buffer.concat(peer.received[0])).toEqual(request);
-    await new Promise((r) => setTimeout(r, 50));
+    expect(await peer.waitForBytes(0, request.length)).toEqual(request);
     const rsp = await recvRaw(host, 'AT#XRECV=3,0,0,5' + eol, /^\r\n#XRECV: 3,0,(\d+)\r\n$/);
     expect(rsp.toString('latin1')).toBe(response);
     expect(await host.command('AT#XRECV=3,0,0,5', eol)).toBe('\r\nOK\r\n'); // peer closed
@@ -123,12 +122,11 @@ describe('new dialect sockets', () => {
     await host.command(`AT#XCONNECT=3,"127.0.0.1",${peer.port}`, eol);
     expect(await host.command('AT#XSEND=3,2,0', eol)).toBe('\r\nOK\r\n');
     await host.write('hello ');
-    await new Promise((r) => setTimeout(r, 150)); // idle timer flushes while still in data mode
-    expect(Buffer.concat(peer.received[0]).toString()).toBe('hello ');
+    // The idle timer sends while still in data mode.
+    expect((await peer.waitForBytes(0, 6)).toString()).toBe('hello ');
     await host.write('a+b++c+++ignored');
     await host.until('\r\n#XDATAMODE: 0\r\n');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(Buffer.concat(peer.received[0]).toString()).toBe('hello a+b++c');
+    expect((await peer.waitForBytes(0, 12)).toString()).toBe('hello a+b++c');
     // 'ignored' went to command mode: no 'A', so no response; the modem still answers.
     expect(await host.command('AT', eol)).toBe('\r\nOK\r\n');
   });
@@ -195,15 +193,26 @@ describe('old dialect sockets', () => {
     expect(await host.command('AT#XSEND', eol)).toBe('\r\nOK\r\n');
     await host.write('abc+++def');
     expect((await host.until('\r\n#XDATAMODE: 0\r\n')).toString('latin1')).toBe('\r\n#XDATAMODE: 0\r\n');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(Buffer.concat(peer.received[0]).toString()).toBe('abc'); // 'def' never reached the peer
+    expect((await peer.waitForBytes(0, 3)).toString()).toBe('abc'); // 'def' never reached the peer
     expect(await host.command('AT#XRECV=2', eol)).toBe('\r\n#XRECV: 4\r\npong\r\nOK\r\n');
     expect(await host.command('AT#XSEND="xyz"', eol)).toBe('\r\n#XSEND: 3\r\n\r\nOK\r\n');
     expect(await host.command('AT#XSOCKET?', eol)).toBe('\r\n#XSOCKET: 1,1,0,1,0\r\n\r\nOK\r\n');
     expect(await host.command('AT#XSOCKET=0', eol)).toBe('\r\n#XSOCKET: 0,"closed"\r\n\r\nOK\r\n');
     expect(await host.command('AT#XSOCKET=0', eol)).toBe('\r\nERROR\r\n');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(Buffer.concat(peer.received[0]).toString()).toBe('abcxyz');
+    expect((await peer.waitForBytes(0, 6)).toString()).toBe('abcxyz');
+  });
+
+  it('logs commands but never the payload of AT#XSEND="…"', async () => {
+    const peer = await startPeer();
+    cleanups.push(() => peer.close());
+    const lines: string[] = [];
+    const { host, eol } = await setup({ dialect: 'old', log: (l) => lines.push(l) });
+    await bringUp(host, eol);
+    await host.command('AT#XSOCKET=1,1,0', eol);
+    await host.command(`AT#XCONNECT="127.0.0.1",${peer.port}`, eol);
+    expect(await host.command('AT#XSEND="x-api-key: ei_secret_0123"', eol)).toBe('\r\n#XSEND: 25\r\n\r\nOK\r\n');
+    expect(lines.some((l) => l.includes('AT#XSEND='))).toBe(true);
+    expect(lines.join('\n')).not.toContain('ei_secret');
   });
 
   it('#XSOCKETSELECT picks which socket the commands act on', async () => {
@@ -215,5 +224,34 @@ describe('old dialect sockets', () => {
     expect(await host.command('AT#XSSOCKETOPT=1,2,"modem.test"', eol)).toBe('\r\nERROR\r\n');
     expect(await host.command('AT#XSOCKET=0', eol)).toBe('\r\n#XSOCKET: 0,"closed"\r\n\r\nOK\r\n');
     expect(await host.command('AT#XSOCKETSELECT?', eol)).toBe('\r\n#XSOCKETSELECT: 1\r\n\r\nOK\r\n');
+  });
+});
+
+describe('cli', () => {
+  it('prints the device path, serves commands, and removes its pty on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'firmware-sim/modem/cli.ts', '--dialect', 'old', '--baud', '230400'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    const path = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.split('\n')[0]);
+      });
+      child.once('exit', () => reject(new Error('cli exited early')));
+    });
+    const host = await RawHost.open(path, 230400);
+    expect((await host.command('AT#XSLMVER', '\r\n')).replace(/^Ready\r\n/, '')).toMatch(/^\r\n#XSLMVER: "[^"]+"\r\n\r\nOK\r\n$/);
+    await host.close();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(path)).toBe(false);
   });
 });

@@ -7,6 +7,8 @@ export interface Peer {
   received: Buffer[][];
   /** Error codes seen on connections (e.g. ECONNRESET when the modem resets). */
   errors: string[];
+  /** Waits until connection `index` has sent at least `count` bytes; returns all it sent. */
+  waitForBytes(index: number, count: number, timeoutMs?: number): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,14 @@ export async function startPeer(onData?: (sock: net.Socket, all: Buffer) => void
     port: (server.address() as net.AddressInfo).port,
     received,
     errors,
+    waitForBytes: async (index, count, timeoutMs = 3000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const all = Buffer.concat(received[index] ?? []);
+        if (all.length >= count || Date.now() > deadline) return all;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const s of socks) s.destroy();

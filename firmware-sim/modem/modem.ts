@@ -154,7 +154,7 @@ export class Modem {
 
   private run(line: string): void {
     this.counters.commands++;
-    this.opts.log(`> ${line.length > 200 ? line.slice(0, 200) + '…' : line}`);
+    this.opts.log(`> ${redact(line)}`);
     let result: CommandResult | Promise<CommandResult>;
     try {
       const cmd = parseCommand(line);
@@ -252,4 +252,10 @@ export class Modem {
     this.opts.log(`< ${line}`);
     this.uart.send(`\r\n${line}\r\n`);
   }
+}
+
+/** Log form of a command line: payload strings (`AT#XSEND="…"` may carry a request with its API key) are elided. */
+function redact(line: string): string {
+  if (/^AT#XSEND=/i.test(line) && line.includes('"')) return `${line.slice(0, line.indexOf('"'))}"<${line.length} chars>"`;
+  return line.length > 200 ? line.slice(0, 200) + '…' : line;
 }

@@ -18,6 +18,8 @@ export interface UartCounters {
 
 /** Pacing granularity: a slice per tick keeps throughput near the line rate at any baud. */
 const TICK_MS = 2;
+/** Timer lateness made up for while a direction stays busy, so the average rate holds. */
+const CATCH_UP_MS = 50;
 /** Host-side queue (pty + our buffer) beyond which reading pauses (CTS deasserted). */
 const RX_PAUSE_AT = 16 * 1024;
 const RX_RESUME_AT = 4 * 1024;
@@ -35,7 +37,11 @@ export class PacedUart {
   private rxLineFreeAt = 0;
   private txLineFreeAt = 0;
   private paused = false;
+  /** The direction had bytes left after the previous tick (the line never went idle). */
+  private txBusy = false;
+  private rxBusy = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private closed = false;
   private sink: RxSink = () => 0;
   /** Called once the transmit queue has fully gone out on the wire. */
@@ -97,12 +103,23 @@ export class PacedUart {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     for (const w of this.txIdleWaiters.splice(0)) w();
   }
 
   private schedule(): void {
-    if (this.timer || this.closed) return;
+    if (this.timer || this.immediate || this.closed) return;
+    const now = performance.now();
+    if (this.txLineFreeAt <= now && this.rxLineFreeAt <= now) {
+      // Line idle in both directions: start now rather than a tick later (command round trips).
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.tick();
+      });
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.tick();
@@ -119,10 +136,14 @@ export class PacedUart {
 
   /** Returns true while there is more to send. */
   private clockOut(now: number): boolean {
-    if (this.txChunks.length === 0) return false;
+    if (this.txChunks.length === 0) return (this.txBusy = false);
     const writable = this.port as Duplex & { writableLength: number };
-    if (writable.writableLength > TX_PENDING_MAX) return true; // host not reading: wait (CTS)
-    const start = Math.max(this.txLineFreeAt, now);
+    if (writable.writableLength > TX_PENDING_MAX) {
+      this.txBusy = false; // host not reading: wait (CTS), no catching up afterwards
+      return true;
+    }
+    const start = lineStart(this.txLineFreeAt, now, this.txBusy);
+    this.txBusy = true;
     let budget = Math.floor((now + TICK_MS - start) * this.bytesPerMs);
     if (budget <= 0) return true;
     const parts: Buffer[] = [];
@@ -142,6 +163,7 @@ export class PacedUart {
     this.counters.bytesToHost += out.length;
     this.port.write(out);
     if (this.txChunks.length === 0) {
+      this.txBusy = false;
       for (const w of this.txIdleWaiters.splice(0)) w();
       return false;
     }
@@ -150,8 +172,9 @@ export class PacedUart {
 
   /** Returns true while there are bytes the modem may still take. */
   private clockIn(now: number): boolean {
-    if (this.rxQueued === 0) return false;
-    const start = Math.max(this.rxLineFreeAt, now);
+    if (this.rxQueued === 0) return (this.rxBusy = false);
+    const start = lineStart(this.rxLineFreeAt, now, this.rxBusy);
+    this.rxBusy = true;
     let budget = Math.floor((now + TICK_MS - start) * this.bytesPerMs);
     if (budget <= 0) return true;
     let took = 0;
@@ -170,11 +193,13 @@ export class PacedUart {
       }
       if (n < view.length) {
         // Modem refused the rest (busy or flow control): it kicks us when ready.
+        this.rxBusy = false;
         this.finishIn(start, took);
         return false;
       }
     }
     this.finishIn(start, took);
+    if (this.rxQueued === 0) this.rxBusy = false;
     return this.rxQueued > 0;
   }
 
@@ -190,4 +215,10 @@ export class PacedUart {
       this.port.resume();
     }
   }
+}
+
+/** When the next byte may start: right after the previous one while busy (within reason), else now. */
+function lineStart(freeAt: number, now: number, busy: boolean): number {
+  if (freeAt >= now) return freeAt;
+  return busy && freeAt >= now - CATCH_UP_MS ? freeAt : now;
 }

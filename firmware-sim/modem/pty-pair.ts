@@ -38,7 +38,11 @@ export async function openPtyPair(opts: { socatPath?: string; timeoutMs?: number
   let spawnError: Error | undefined;
   child.once('error', (e) => (spawnError = e));
 
+  // socat outlives its ports; make sure it does not outlive this process either.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const cleanup = async (): Promise<void> => {
+    process.off('exit', killOnExit);
     await killChild(child, exited);
     await rm(dir, { recursive: true, force: true });
   };

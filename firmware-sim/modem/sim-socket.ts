@@ -173,7 +173,8 @@ export class SimSocket {
     for (;;) {
       if (this.rxLen > 0) return this.take(max);
       if (this.failure) throw new SimSocketError(this.failure.message, errnoOf(this.failure));
-      if (this.eof || !this.conn) return null;
+      if (!this.conn) throw new SimSocketError('socket not connected', 57 /* ENOTCONN */);
+      if (this.eof) return null;
       const left = deadline - Date.now();
       if (left <= 0) throw new SimSocketError('receive timed out', 11 /* EAGAIN */);
       await new Promise<void>((resolve) => {

@@ -90,7 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format !== 'cbor' && format !== 'json') return usage('--format must be cbor or json');
 
   const cfg = loadConfig(a.config ?? defaultConfigPath());
-  const apiKey = a['api-key'] ?? process.env.EI_API_KEY ?? cfg.apiKey;
+  const apiKey = a['api-key'] || process.env.EI_API_KEY || cfg.apiKey;
   if (!apiKey) return usage('no API key: give --api-key, set EI_API_KEY, or run "keys --save-default" first');
   const remoteUrl = a['remote-mgmt'] ?? cfg.endpoints?.remoteMgmt ?? DEFAULT_ENDPOINTS.remoteMgmt;
   const endpoint = a.endpoint ?? cfg.endpoints?.ingestion ?? DEFAULT_ENDPOINTS.ingestion;

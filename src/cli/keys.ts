@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const apiKey = args['api-key'] ?? process.env.EI_API_KEY;
+  const apiKey = args['api-key'] || process.env.EI_API_KEY;
   if (!apiKey) {
     process.stderr.write(`keys: give --api-key or set EI_API_KEY\n`);
     return 2;

@@ -126,7 +126,7 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
     return usage(`cannot read label file: ${(e as Error).message}`);
   }
 
-  let connector: Connector | undefined;
+  let connector: (Connector & { close?(): Promise<void> }) | undefined;
   if (o.modem !== undefined) {
     try {
       connector = await modemConnector(o.modem, url, o);
@@ -149,6 +149,8 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
     tls: ca ? { ca } : undefined,
     apiKey,
     maxConnections: connector ? 1 : concurrency,
+    // Modem bring-up waits for network registration (up to a minute) and LTE round trips are slow.
+    timeouts: connector ? { connectMs: 120_000, firstByteMs: 90_000, idleMs: 90_000 } : undefined,
   });
   const mode: Mode = o.json ? 'json' : io.isTTY ? 'tty' : 'plain';
   // Sizes for the progress bar come from stat; prepared lazily so a huge list stays cheap.
@@ -172,6 +174,7 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
     await Promise.all(Array.from({ length: Math.min(concurrency, samplePaths.length) }, worker));
   } finally {
     await client.close();
+    await connector?.close?.();
   }
   return reporter.finish();
 }
@@ -238,8 +241,10 @@ function filesError(text: string): string {
   }
 }
 
-async function modemConnector(path: string, url: URL, o: { baud?: string; tls?: boolean; 'sec-tag'?: string }): Promise<Connector> {
-  let mod: { createModemConnector(opts: { path: string; baud?: number; host: string; port: number; tls?: boolean; secTag?: number }): Connector };
+type ModemConnectorLike = Connector & { close?(): Promise<void> };
+
+async function modemConnector(path: string, url: URL, o: { baud?: string; tls?: boolean; 'sec-tag'?: string }): Promise<ModemConnectorLike> {
+  let mod: { createModemConnector(opts: { path: string; baud?: number; host: string; port: number; tls?: boolean; secTag?: number }): ModemConnectorLike };
   try {
     mod = (await import('../transport/modem/index.ts')) as typeof mod;
   } catch (e) {

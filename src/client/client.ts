@@ -13,6 +13,7 @@ import { HttpStatusError, NetworkError, RetriesExhaustedError, UploadAbortedErro
 import { backoffDelay, parseRetryAfter, resolveRetry, type ResolvedRetry, type RetryOptions } from './retry.ts';
 
 export const DEFAULT_ENDPOINT = 'https://ingestion.edgeimpulse.com';
+const utf8 = new TextDecoder();
 
 export interface IngestionClientOptions {
   /** `http://host[:port]` or `https://host[:port]`; default the public ingestion host. Ignored with `connector`. */
@@ -103,7 +104,7 @@ export class IngestionClient {
       let failure: UploadError;
       try {
         const res = await this.attempt(request, opts);
-        const text = new TextDecoder().decode(res.body);
+        const text = utf8.decode(res.body);
         if (res.status >= 200 && res.status < 300) return { status: res.status, body: text, attempts: attempt, headers: res.headers };
         failure = new HttpStatusError(res.status, redact(text.trim().slice(0, 1000), apiKey), parseRetryAfter(res.headers['retry-after']));
       } catch (err) {

@@ -52,7 +52,7 @@ export interface DeviceClientEvents {
   /** Connection ended (any reason); `willRetryInMs` is null when the client stopped. */
   disconnected: [info: { code: number; reason: string; willRetryInMs: number | null }];
   refused: [error: HelloRefusedError];
-  /** A status was sent (or queued as the final status while offline). */
+  /** A status was produced: sent when connected; while offline only the final one is kept, for the next connection. */
   status: [status: DeviceStatus];
   request: [request: SampleRequest];
   sampleDone: [outcome: SampleOutcome];
@@ -218,9 +218,9 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       }
       if (!this.accepted) return;
       if (msg.type === 'sample') this.onSampleRequest(msg.request);
-      else if (msg.type === 'snapshot') {
-        if (msg.start) this.sendRaw({ snapshotFailed: true, error: 'snapshot streaming is not supported' });
-      } else this.log(`remote management: ignoring message ${msg.keys.join(',')}`);
+      // The hello says supportsSnapshotStreaming: false, so snapshot requests are not expected.
+      else if (msg.type === 'snapshot') this.log('remote management: ignoring a snapshot request (not supported)');
+      else this.log(`remote management: ignoring message ${msg.keys.join(',')}`);
     });
     ws.on('error', (err) => {
       this.log(`remote management: ${err.message}`);

@@ -7,48 +7,117 @@
 import { DocumentError } from '../model/errors.ts';
 import { badRow, badValue, MAX_ROWS } from '../model/validate.ts';
 import type { PulledRow } from '../model/document.ts';
-import { cborHead, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64, cborFloat32Shortest, cborFloatShortest, cborInt, isCborInt } from './cbor.ts';
+import { cborHead, cborInt, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64 } from './cbor.ts';
+import { halfBits } from './float.ts';
 import type { RunState } from './run-state.ts';
 import type { ByteWriter } from './writer.ts';
 
-/** Typed arrays: the hot path. No per-value objects, one branch on the policy per value. */
+/**
+ * Typed arrays: the hot path. One loop per number policy (the policy test stays out of the
+ * loop), no per-value objects; non-finite values are latched when not allowed.
+ */
 export function cborTypedStep(run: RunState, w: ByteWriter): boolean {
   const plan = run.plan;
   if (plan.shape.kind !== 'typed') return true;
-  const { data, width, count } = plan.shape;
-  const policy = plan.policy;
-  const check = !plan.allowNonFinite;
-  const rowHead = plan.flatten ? -1 : 0x80 | width;
-  const cap = w.cap;
   w.ensureSlack(plan.maxRow);
+  const policy = plan.policy;
+  const row = policy === NUM_FLOAT64 ? typedF64(run, w) : policy === NUM_FLOAT32 ? typedF32(run, w) : typedShortest(run, w);
+  run.row = row;
+  return row >= plan.shape.count || run.error !== null;
+}
+
+function rowHead(w: ByteWriter, width: number): void {
+  if (width < 24) w.u8(0x80 | width);
+  else cborHead(w, MT_ARRAY, width);
+}
+
+function typedF64(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const { data, width, count } = plan.shape as { data: Float32Array | Float64Array; width: number; count: number };
+  const check = !plan.allowNonFinite;
+  const flat = plan.flatten;
+  const cap = w.cap;
   let row = run.row;
   let i = row * width;
   while (row < count && w.pos < cap) {
-    if (rowHead >= 0) {
-      if (width < 24) w.u8(rowHead);
-      else cborHead(w, MT_ARRAY, width);
-    }
+    if (!flat) rowHead(w, width);
     for (let j = 0; j < width; j++) {
       const x = data[i++];
-      if (check && x - x !== 0) {
-        run.fail(badValue(x, row, rowHead < 0 ? -1 : j, 'cbor'));
-        return true;
-      }
-      if (policy === NUM_FLOAT64) {
-        w.u8(0xfb);
-        w.f64(x);
-      } else if (policy === NUM_FLOAT32) {
-        cborFloat32Shortest(w, x);
-      } else if (isCborInt(x)) {
-        cborInt(w, x);
+      if (check && x - x !== 0) return latch(run, x, row, flat ? -1 : j);
+      w.u8(0xfb);
+      w.f64(x);
+    }
+    row++;
+  }
+  return row;
+}
+
+function typedF32(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const { data, width, count } = plan.shape as { data: Float32Array | Float64Array; width: number; count: number };
+  const check = !plan.allowNonFinite;
+  const flat = plan.flatten;
+  const cap = w.cap;
+  let row = run.row;
+  let i = row * width;
+  while (row < count && w.pos < cap) {
+    if (!flat) rowHead(w, width);
+    for (let j = 0; j < width; j++) {
+      const x = data[i++];
+      if (check && x - x !== 0) return latch(run, x, row, flat ? -1 : j);
+      const f = Math.fround(x);
+      const h = halfBits(f);
+      if (h >= 0) {
+        w.u8(0xf9);
+        w.u16(h);
       } else {
-        cborFloatShortest(w, x);
+        w.u8(0xfa);
+        w.f32(f);
       }
     }
     row++;
   }
-  run.row = row;
-  return row >= count;
+  return row;
+}
+
+function typedShortest(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const { data, width, count } = plan.shape as { data: Float32Array | Float64Array; width: number; count: number };
+  const check = !plan.allowNonFinite;
+  const flat = plan.flatten;
+  const cap = w.cap;
+  let row = run.row;
+  let i = row * width;
+  while (row < count && w.pos < cap) {
+    if (!flat) rowHead(w, width);
+    for (let j = 0; j < width; j++) {
+      const x = data[i++];
+      if (check && x - x !== 0) return latch(run, x, row, flat ? -1 : j);
+      const f = Math.fround(x);
+      if (f !== x && x === x) {
+        w.u8(0xfb); // needs double precision: by far the common case for float64 sensor data
+        w.f64(x);
+      } else if (Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0)) {
+        cborInt(w, x);
+      } else {
+        const h = halfBits(f);
+        if (h >= 0) {
+          w.u8(0xf9);
+          w.u16(h);
+        } else {
+          w.u8(0xfa);
+          w.f32(f);
+        }
+      }
+    }
+    row++;
+  }
+  return row;
+}
+
+function latch(run: RunState, x: number, row: number, col: number): number {
+  run.fail(badValue(x, row, col, 'cbor'));
+  return row;
 }
 
 /** Plain arrays (already fully validated by inspectDocument). */

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module"; const require = createRequire(import.meta.url);
 /**
  * One line-protocol device, as a pure state machine: bytes with their arrival time in, events
  * out (frequency found, sample cut, garbage counted). The gateway does the I/O around it.
@@ -150,6 +151,7 @@ export class LineSession {
       const span = t - this.dTimes[0];
       if (span >= (this.opts.detectMs ?? 2000) && this.dRows.length >= (this.opts.detectMin ?? 40)) {
         const est = detectFrequency(this.dTimes, this.dBreaks);
+        if (process.env.H6_DUMP) require('node:fs').writeFileSync(process.env.H6_DUMP, JSON.stringify({ t: this.dTimes, b: this.dBreaks, n: this.dRows.map((r) => r[0]) }));
         if (!est) return;
         const hz = this.opts.snap === false ? est.hz : snapFrequency(est.hz);
         this.setInterval(1000 / hz);

@@ -27,5 +27,5 @@ export function buildRequestHead(method: string, path: string, headers: readonly
   }
   text += '\r\n';
   // All checked printable ASCII, so latin1 = ASCII bytes.
-  return Uint8Array.from(Buffer.from(text, 'latin1'));
+  return Buffer.from(text, 'latin1');
 }

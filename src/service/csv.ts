@@ -93,14 +93,16 @@ export function parseCsv(bytes: Uint8Array, maxValues: number): ParsedCsv {
     if (stamps.length < 2) bad('a time series needs at least two rows to infer its frequency', 'line 3');
     intervalMs = (stamps[stamps.length - 1] - stamps[0]) / (stamps.length - 1);
     if (!(intervalMs > 0)) bad('timestamps must increase', 'column timestamp');
-    // Millisecond timestamps of e.g. 62.5 Hz data alternate 16/17: allow 10% (or 1 ms) jitter.
-    const tol = Math.max(intervalMs * 0.1, 1e-6);
-    for (let i = 1; i < stamps.length; i++) {
-      const d = stamps[i] - stamps[i - 1];
-      if (Math.abs(d - intervalMs) > Math.max(tol, intervalMs >= 5 ? 1 : 0)) {
-        bad(`interval ${d} ms differs from the mean ${intervalMs.toFixed(4)} ms: timestamps must be evenly spaced`, `line ${i + 2}, column timestamp`);
+    // Millisecond timestamps of e.g. 62.5 Hz data alternate 16/17: compare each step with the
+    // median step, allowing 10% (at least 1 ms for steps of 5 ms and more).
+    const diffs = stamps.slice(1).map((t, i) => t - stamps[i]);
+    const ref = [...diffs].sort((a, b) => a - b)[Math.floor((diffs.length - 1) / 2)];
+    const tol = Math.max(ref * 0.1, ref >= 5 ? 1 : 1e-6);
+    diffs.forEach((d, i) => {
+      if (!(d > 0) || Math.abs(d - ref) > tol) {
+        bad(`step of ${d} ms differs from the typical ${ref} ms: timestamps must be evenly spaced`, `line ${i + 3}, column timestamp`);
       }
-    }
+    });
   }
   return { sensors: sensorCols.map((name) => ({ name, units: 'N/A' })), rows, intervalMs, timeSeries };
 }

@@ -10,6 +10,23 @@ function bodyPending(req: IncomingMessage): boolean {
   return !req.complete && (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
 }
 
+const LINGER_MS = 1500;
+
+/**
+ * Closing right after the answer while the client is still sending makes the kernel reset the
+ * connection, and the client may lose the answer. Instead: send FIN, keep discarding input for a
+ * short while (node's parser dumps the unread body), then destroy. Bounded, so no slowloris.
+ */
+function lingerOnClose(req: IncomingMessage): void {
+  const sock = req.socket as (typeof req.socket & { destroySoon?: () => void }) | null;
+  if (!sock) return;
+  sock.destroySoon = function lingering(this: typeof sock) {
+    if (!this) return;
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
+}
+
 function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Buffer, limits: ServiceLimits): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -18,9 +35,10 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, type: s
   res.setHeader('Content-Length', buf.length);
   if (bodyPending(req)) {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (!(declared <= limits.maxDrainBytes) || req.readableFlowing === false) {
+    if (!(declared <= limits.maxDrainBytes) || res.getHeader('Connection') === 'close') {
       res.setHeader('Connection', 'close');
-      res.end(buf, () => req.socket.destroySoon());
+      lingerOnClose(req);
+      res.end(buf);
       return;
     }
   }

@@ -34,15 +34,41 @@ async function readSingleBody(req: IncomingMessage, ctx: IngestRouteContext): Pr
     throw new BadRequestError('EI_SVC_TOO_LARGE', `body of ${declared} bytes exceeds the limit of ${ctx.limits.maxFileBytes} bytes`, 'content-length');
   }
   const body = new SpooledBody(ctx.store.tmpDir, ctx.limits.maxFileBytes, 'body');
-  try {
-    for await (const chunk of req) await body.write(chunk as Buffer);
-    if (!req.complete) throw new BadRequestError('EI_SVC_ABORTED', 'request aborted');
-    await body.finish();
-    return body;
-  } catch (e) {
-    await body.discard();
-    throw e;
-  }
+  // Events rather than for-await: leaving a for-await early destroys the request (and socket)
+  // before the 400 is out. On failure the rest of the body is discarded, not read into memory.
+  return new Promise<SpooledBody>((resolve, reject) => {
+    let failed = false;
+    let writing: Promise<void> = Promise.resolve();
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      req.off('data', onData);
+      req.on('data', () => {});
+      req.resume();
+      void body.discard().then(() => reject(e));
+    };
+    const onData = (chunk: Buffer): void => {
+      req.pause();
+      writing = body.write(chunk).then(
+        () => {
+          if (!failed) req.resume();
+        },
+        (e) => fail(e),
+      );
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      void writing.then(async () => {
+        if (failed) return;
+        await body.finish();
+        resolve(body);
+      }, fail);
+    });
+    req.once('close', () => {
+      if (!req.complete) fail(new BadRequestError('EI_SVC_ABORTED', 'request aborted'));
+    });
+    req.once('error', () => fail(new BadRequestError('EI_SVC_ABORTED', 'request aborted')));
+  });
 }
 
 async function discardAll(parts: Part[]): Promise<void> {

@@ -104,7 +104,7 @@ async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo 
       placed.push(attachmentPath);
       f.attachment.tmpPath = undefined;
     }
-    const { record, duplicate } = store.commit(
+    const { record, duplicate } = await store.commit(
       {
         projectId: project.projectId,
         category,

@@ -63,6 +63,7 @@ export function readMultipart(req: IncomingMessage, opts: MultipartOptions): Pro
       failed = err;
       req.unpipe(bb);
       req.off('data', onData);
+      req.resume(); // discard the rest (the 400 goes out with a lingering close)
       bb.removeAllListeners();
       bb.on('error', () => {});
       // Unpiped, busboy feeds no more bytes: end the open part streams so their loops finish.
@@ -81,19 +82,31 @@ export function readMultipart(req: IncomingMessage, opts: MultipartOptions): Pro
     };
     req.on('data', onData);
 
-    const start = (name: string, fileName: string | undefined, contentType: string): Part | undefined => {
+    const start = (rawName: string | undefined, fileName: string | undefined, contentType: string): Part | undefined => {
+      // A part without a name (busboy passes undefined) is kept as '' and refused by the route.
+      const name = typeof rawName === 'string' ? rawName : '';
       try {
         opts.onPart?.(name, parts.length);
       } catch (e) {
         fail(e as ServiceRequestError);
         return undefined;
       }
-      const part: Part = { name, fileName, contentType, body: new SpooledBody(opts.tmpDir, opts.limitFor(name), `part "${name.slice(0, 40)}"`) };
+      const part: Part = { name, fileName, contentType: contentType ?? 'application/octet-stream', body: new SpooledBody(opts.tmpDir, opts.limitFor(name), `part "${name.slice(0, 40)}"`) };
       parts.push(part);
       return part;
     };
 
-    bb.on('file', (name, stream, info) => {
+    // A throw inside a busboy event would be an uncaught exception: turn it into a 400 instead.
+    const guard =
+      <A extends unknown[]>(fn: (...a: A) => void) =>
+      (...a: A): void => {
+        try {
+          fn(...a);
+        } catch {
+          fail(new BadRequestError('EI_SVC_MULTIPART', 'Malformed multipart part'));
+        }
+      };
+    bb.on('file', guard((name: string, stream: NodeJS.ReadableStream & { resume(): void }, info: busboy.FileInfo) => {
       const part = failed ? undefined : start(name, info.filename, info.mimeType);
       if (!part) {
         stream.resume();
@@ -113,11 +126,11 @@ export function readMultipart(req: IncomingMessage, opts: MultipartOptions): Pro
           }
         })(),
       );
-    });
-    bb.on('field', (name, value, info) => {
+    }));
+    bb.on('field', guard((name: string, value: string, info: busboy.FieldInfo) => {
       if (failed) return;
       if (info.valueTruncated) {
-        fail(new BadRequestError('EI_SVC_TOO_LARGE', `part "${name.slice(0, 40)}" exceeds ${limits.maxLabelFileBytes} bytes`, name));
+        fail(new BadRequestError('EI_SVC_TOO_LARGE', `part "${String(name ?? '').slice(0, 40)}" exceeds ${limits.maxLabelFileBytes} bytes`));
         return;
       }
       const part = start(name, undefined, info.mimeType);
@@ -132,7 +145,7 @@ export function readMultipart(req: IncomingMessage, opts: MultipartOptions): Pro
           }
         })(),
       );
-    });
+    }));
     const tooMany = (): void => fail(new BadRequestError('EI_SVC_TOO_MANY_PARTS', `more than ${limits.maxParts} parts in one request`));
     bb.on('partsLimit', tooMany);
     bb.on('filesLimit', tooMany);

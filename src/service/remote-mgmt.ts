@@ -17,6 +17,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { KeyRing } from './config.ts';
@@ -113,10 +114,13 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
   const paths = new Set(opts.paths ?? ['/', '/remote-mgmt']);
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 1024 * 1024 });
   const sockets = new Map<DeviceRecord, WebSocket>();
+  // FACTS §6: the hello's encoding (JSON text frame or CBOR binary frame) fixes the session's.
+  const cborSessions = new WeakSet<WebSocket>();
+  const encode = (ws: WebSocket, msg: unknown) => (cborSessions.has(ws) ? cborEncode(msg) : JSON.stringify(msg));
   let attached: { server: Server; onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | undefined;
 
   function send(d: DeviceRecord, ws: WebSocket, msg: Record<string, unknown>): void {
-    ws.send(JSON.stringify(msg));
+    ws.send(encode(ws, msg));
     registry.record(d, 'to-device', msg);
   }
 
@@ -126,17 +130,22 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
     const helloTimer = setTimeout(() => ws.terminate(), opts.helloTimeoutMs ?? 10_000);
     const refuse = (err: string) => {
       clearTimeout(helloTimer);
-      ws.send(JSON.stringify({ hello: false, err }));
+      ws.send(encode(ws, { hello: false, err }));
       ws.close(1008, 'hello refused');
     };
     ws.on('message', async (data, isBinary) => {
       let msg: Record<string, unknown>;
       try {
-        const v: unknown = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+        const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+        if (!device && !checking) {
+          if (isBinary) cborSessions.add(ws);
+          else cborSessions.delete(ws);
+        }
+        const v: unknown = cborSessions.has(ws) ? cborDecode(raw) : JSON.parse(raw.toString('utf8'));
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
         msg = v as Record<string, unknown>;
       } catch {
-        if (!device) refuse('expected a JSON hello');
+        if (!device) refuse('expected a hello (JSON text or CBOR binary)');
         return;
       }
       if (!device) {

@@ -255,56 +255,91 @@ export class SampleStore {
     if (rel) await rm(this.absolute(rel), { force: true }).catch(() => {});
   }
 
+  private queue: { s: NewSample; path: string; attachmentPath: string | null; dedupe: boolean; resolve(v: { record: SampleRecord; duplicate: boolean }): void; reject(e: unknown): void }[] = [];
+  private flushScheduled = false;
+
   /**
-   * Commits the index row (and hash, labels) in one transaction. With `disallowDuplicates`, a
-   * body whose hash the project already holds is not inserted: the existing sample is returned.
+   * Commits the index row (and hash, labels). Rows arriving in the same event-loop turn share one
+   * transaction (group commit: one WAL fsync for many uploads); each row sits in its own savepoint,
+   * so one failing row does not take the others down. With `disallowDuplicates`, a body whose hash
+   * the project already holds is not inserted: the existing sample is returned.
    */
-  commit(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): { record: SampleRecord; duplicate: boolean } {
-    const tx = this.db.transaction((): { record: SampleRecord; duplicate: boolean } => {
-      if (disallowDuplicates) {
-        const dup = this.stmts.byHash.get(s.projectId, s.sha256) as Row | undefined;
-        if (dup) return { record: this.toRecord(dup), duplicate: true };
+  commit(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): Promise<{ record: SampleRecord; duplicate: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ s, path, attachmentPath, dedupe: disallowDuplicates, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
       }
-      const added = Date.now();
-      const info = this.stmts.insert.run({
-        project_id: s.projectId,
-        category: s.category,
-        filename: s.filename,
-        label: s.label,
-        kind: s.kind,
-        format: s.format,
-        content_type: s.contentType,
-        path,
-        attachment_path: attachmentPath,
-        size: s.size,
-        sha256: s.sha256,
-        signature_alg: s.signatureAlg,
-        signature_status: s.signatureStatus,
-        device_name: s.deviceName,
-        device_type: s.deviceType,
-        interval_ms: s.intervalMs,
-        sensors: JSON.stringify(s.sensors),
-        row_count: s.rowCount,
-        total_length_ms: s.totalLengthMs,
-        info: JSON.stringify({ ...s.info, structuredLabels: s.structuredLabels ?? undefined }),
-        metadata: JSON.stringify(s.metadata),
-        upload_source: s.uploadSource,
-        added,
-      });
-      const id = Number(info.lastInsertRowid);
-      this.stmts.insertHash.run(s.projectId, s.sha256, id);
-      if (s.structuredLabels) {
-        for (const l of s.structuredLabels) this.stmts.insertLabel.run(id, l.label, l.startIndex, l.endIndex);
-      } else if (s.label !== null) {
-        this.stmts.insertLabel.run(id, s.label, null, null);
-      }
-      return { record: { ...s, id, path, attachmentPath, added }, duplicate: false };
     });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const outcomes: ({ ok: true; v: { record: SampleRecord; duplicate: boolean } } | { ok: false; e: unknown })[] = [];
     try {
-      return tx();
+      if (!this.db.open) throw new Error('index closed');
+      this.db.transaction(() => {
+        for (const b of batch) {
+          try {
+            outcomes.push({ ok: true, v: this.db.transaction(() => this.commitOne(b.s, b.path, b.attachmentPath, b.dedupe))() });
+          } catch (e) {
+            outcomes.push({ ok: false, e });
+          }
+        }
+      })();
     } catch (e) {
-      throw new StorageError('cannot commit the sample index row', { cause: e });
+      for (const b of batch) b.reject(new StorageError('cannot commit the sample index row', { cause: e }));
+      return;
     }
+    batch.forEach((b, i) => {
+      const o = outcomes[i];
+      if (o.ok) b.resolve(o.v);
+      else b.reject(new StorageError('cannot commit the sample index row', { cause: o.e }));
+    });
+  }
+
+  private commitOne(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): { record: SampleRecord; duplicate: boolean } {
+    if (disallowDuplicates) {
+      const dup = this.stmts.byHash.get(s.projectId, s.sha256) as Row | undefined;
+      if (dup) return { record: this.toRecord(dup), duplicate: true };
+    }
+    const added = Date.now();
+    const info = this.stmts.insert.run({
+      project_id: s.projectId,
+      category: s.category,
+      filename: s.filename,
+      label: s.label,
+      kind: s.kind,
+      format: s.format,
+      content_type: s.contentType,
+      path,
+      attachment_path: attachmentPath,
+      size: s.size,
+      sha256: s.sha256,
+      signature_alg: s.signatureAlg,
+      signature_status: s.signatureStatus,
+      device_name: s.deviceName,
+      device_type: s.deviceType,
+      interval_ms: s.intervalMs,
+      sensors: JSON.stringify(s.sensors),
+      row_count: s.rowCount,
+      total_length_ms: s.totalLengthMs,
+      info: JSON.stringify({ ...s.info, structuredLabels: s.structuredLabels ?? undefined }),
+      metadata: JSON.stringify(s.metadata),
+      upload_source: s.uploadSource,
+      added,
+    });
+    const id = Number(info.lastInsertRowid);
+    this.stmts.insertHash.run(s.projectId, s.sha256, id);
+    if (s.structuredLabels) {
+      for (const l of s.structuredLabels) this.stmts.insertLabel.run(id, l.label, l.startIndex, l.endIndex);
+    } else if (s.label !== null) {
+      this.stmts.insertLabel.run(id, s.label, null, null);
+    }
+    return { record: { ...s, id, path, attachmentPath, added }, duplicate: false };
   }
 
   findByHash(projectId: number, sha256: string): SampleRecord | undefined {
@@ -345,7 +380,9 @@ export class SampleStore {
     return (this.db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
   }
 
+  /** Closes the index after committing whatever is queued. */
   close(): void {
+    if (this.queue.length > 0) this.flush();
     if (this.db.open) this.db.close();
   }
 

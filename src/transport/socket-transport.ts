@@ -1,13 +1,16 @@
 /**
  * Adapts a connected `net.Socket` (or `tls.TLSSocket`) to the {@link Transport} contract:
- * writes resolve once Node has handed the bytes to the kernel (the caller's borrowed chunk is
- * free again), reads pull from a small queue and pause the socket when it fills (backpressure).
+ * a write resolves once the caller's (borrowed) chunk is free again and the socket is below its
+ * high-water mark; reads pull from a small queue and pause the socket when it fills.
  */
 import type { Socket } from 'node:net';
 import type { Transport } from './transport.ts';
 
 /** Received chunks kept before the socket is paused. */
 const MAX_QUEUED = 16;
+/** Chunks up to this size are copied and written without waiting for the write callback. */
+const COPY_LIMIT = 16 * 1024;
+const noop = () => {};
 
 export class SocketTransport implements Transport {
   private readonly socket: Socket;
@@ -16,6 +19,7 @@ export class SocketTransport implements Transport {
   private ended = false;
   private failure: Error | null = null;
   private closed = false;
+  private corked = false;
 
   constructor(socket: Socket) {
     this.socket = socket;
@@ -43,9 +47,41 @@ export class SocketTransport implements Transport {
     if (this.closed || this.socket.destroyed || !this.socket.writable) {
       return Promise.reject(Object.assign(new Error('socket is closed'), { code: 'EPIPE' }));
     }
+    const socket = this.socket;
+    // Writes of one tick (request head + a small body) leave as one segment.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    if (data.byteLength <= COPY_LIMIT) {
+      // Small chunks are copied, so the caller's borrowed view is free at once and we need not
+      // wait a loop turn for the write callback (what makes small requests fast); backpressure
+      // still applies through 'drain'. Errors surface via the 'error' event on the next call.
+      const ok = socket.write(Buffer.from(data), noop);
+      if (ok) return Promise.resolve();
+      return this.drained();
+    }
     return new Promise((resolve, reject) => {
-      // The callback runs once the chunk left Node's buffers (or with the error that stopped it).
-      this.socket.write(data, (err) => (err ? reject(this.failure ?? err) : resolve()));
+      // Large chunks are not copied: resolve only once the bytes left Node's buffers.
+      socket.write(data, (err) => (err ? reject(this.failure ?? err) : resolve()));
+    });
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        if (this.failure) reject(this.failure);
+        else if (this.socket.destroyed) reject(Object.assign(new Error('socket closed while writing'), { code: 'EPIPE' }));
+        else resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
     });
   }
 

@@ -108,7 +108,8 @@ for (const { file, suite } of suites) {
     const name = `${suite.name}/${v.id}`;
     if (args.filter && !name.includes(args.filter)) continue;
     const got: Measurement[] = [];
-    for (let r = 0; r < runs; r++) {
+    const n = args.quick ? 1 : (v.runs ?? runs);
+    for (let r = 0; r < n; r++) {
       try {
         got.push(await runChild(file, v.id, v.nodeFlags ?? []));
       } catch (e) {
@@ -129,7 +130,7 @@ const md = [
   table(allRows),
   '',
   `Machine: ${loadStart}.`,
-  `Each variant ran in ${runs} fresh child process(es); figures are the median over processes of each process's median. Total ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  `Timing variants ran in ${runs} fresh child process(es) each (variants that take a median internally, such as allocation, in 1); figures are the median over processes of each process's median. Total ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ...notes,
   ...(failures.length ? ['', 'Variants that failed:', ...failures.map((f) => `- ${f}`)] : []),
   '',

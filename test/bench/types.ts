@@ -22,6 +22,8 @@ export interface BenchVariant {
   id: string;
   /** Extra node flags for the child (e.g. '--expose-gc'). */
   nodeFlags?: string[];
+  /** Fresh processes to run (default: the runner's --runs); 1 for self-averaging measurements. */
+  runs?: number;
   /** Runs in the child process; the only place heavy imports happen. */
   run(): Promise<Measurement>;
 }

@@ -147,12 +147,20 @@ async function main(): Promise<number> {
     const wanted = uploads.filter((u) => u.status === 200);
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline && wanted.some((u) => u.sampleId === undefined)) {
-      const q = new URLSearchParams({ category: 'training', limit: '200', offset: '0', labels: JSON.stringify([label]) });
-      const list = await studio('GET', `${api}/api/${projectId}/raw-data?${q}`);
-      for (const s of list.samples ?? []) {
-        if (s.label !== label) continue;
-        const u = wanted.find((x) => typeof s.filename === 'string' && s.filename.startsWith(x.name));
-        if (u && u.sampleId === undefined) u.sampleId = s.id;
+      // Studio filters by `labels` (a JSON list); a server that ignores or reads it differently
+      // is covered by the unfiltered listing of the newest samples.
+      const queries = [
+        new URLSearchParams({ category: 'training', limit: '200', offset: '0', labels: JSON.stringify([label]) }),
+        new URLSearchParams({ category: 'training', limit: '1000', offset: '0' }),
+      ];
+      for (const q of queries) {
+        if (!wanted.some((u) => u.sampleId === undefined)) break;
+        const list = await studio('GET', `${api}/api/${projectId}/raw-data?${q}`);
+        for (const s of list.samples ?? []) {
+          if (s.label !== label) continue;
+          const u = wanted.find((x) => typeof s.filename === 'string' && s.filename.startsWith(x.name));
+          if (u && u.sampleId === undefined) u.sampleId = s.id;
+        }
       }
       if (wanted.some((u) => u.sampleId === undefined)) await sleep(3000);
     }

@@ -17,6 +17,8 @@ export interface SerialLike {
   close(cb?: (err: Error | null) => void): void;
   on(ev: 'data', cb: (d: Buffer) => void): unknown;
   on(ev: 'close' | 'error', cb: (e?: Error) => void): unknown;
+  /** Used once, to ask the MCU for its sensor names (`sensors?`). */
+  write?(data: string): unknown;
   readonly isOpen: boolean;
 }
 
@@ -86,22 +88,42 @@ export class SerialSource implements SensorSource {
     if (this.frequency === undefined || this.axes === undefined) await this.detect();
   }
 
-  /** Listens for a while: the rate from arrival times, the width from the readings. */
+  /**
+   * Listens for a while: the width is the most common reading width (garbage such as a stray
+   * `1.0,2.0` must not decide it), the rate comes from the arrival times of readings of that
+   * width. Also asks `sensors?`: an MCU that answers `# sensors: accX[m/s2], …` names its axes.
+   */
   private async detect(): Promise<void> {
-    const times: number[] = [];
-    let width: number | undefined;
+    const seen: { t: number; w: number }[] = [];
+    let named: Axis[] | undefined;
     this.lineTap = (line) => {
+      const m = /^#\s*sensors:\s*(.+)$/.exec(line.trim());
+      if (m) {
+        named = m[1]!.split(',').map((s) => {
+          const [, name, units] = /^\s*([^[\]]+?)\s*(?:\[([^\]]*)\])?\s*$/.exec(s) ?? [, s.trim(), undefined];
+          return { name: name ?? s.trim(), units: units && units.length > 0 ? units : 'N/A' };
+        });
+        return;
+      }
       const row = parseReadingLine(line);
-      if (row === null) return;
-      width ??= row.length;
-      if (row.length === width) times.push(performance.now());
+      if (row !== null) seen.push({ t: performance.now(), w: row.length });
     };
+    if (this.axes === undefined) this.port?.write?.('sensors?\r\n');
     await new Promise((r) => setTimeout(r, this.o.detectMs ?? 2000));
     this.lineTap = undefined;
+    const counts = new Map<number, number>();
+    for (const s of seen) counts.set(s.w, (counts.get(s.w) ?? 0) + 1);
+    const width = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const times = seen.filter((s) => s.w === width).map((s) => s.t);
     if (times.length < 3 || width === undefined) {
       throw new SensorError('EI_SENSOR_DETECT', `no readings from ${this.o.path} to detect the rate; pass the frequency`);
     }
-    this.axes ??= Array.from({ length: width }, (_, i) => ({ name: `axis${i + 1}`, units: 'N/A' }));
+    if (this.axes === undefined) {
+      this.axes =
+        named && named.length === width
+          ? named
+          : Array.from({ length: width }, (_, i) => ({ name: `axis${i + 1}`, units: 'N/A' }));
+    }
     if (this.frequency === undefined) {
       // Whole-window average: robust to the bursty delivery of ptys and USB serial.
       const hz = ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!);

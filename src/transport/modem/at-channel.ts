@@ -59,8 +59,8 @@ interface Waiter {
  * Multi-step operations (send in data mode, bring-up) hold `exclusive()` so nothing interleaves.
  */
 export class AtChannel {
-  /** CR for the new dialect; bring-up switches to CR LF when the modem only answers that. */
-  terminator = '\r';
+  /** Command terminator: bring-up probes with CR LF, then sets CR (new dialect) or CR LF (old). */
+  terminator = '\r\n';
   private readonly parser = new AtParser();
   private pending: Pending | null = null;
   private readonly waiters = new Set<Waiter>();
@@ -110,6 +110,8 @@ export class AtChannel {
       const timer = setTimeout(() => {
         if (this.pending !== p) return;
         this.pending = null;
+        // A payload cut short (modem rebooted mid-#XRECV) would swallow the next answers.
+        if (this.parser.inPayload) this.parser.reset();
         reject(new ModemError('EI_MODEM_TIMEOUT', `no answer to ${text} in ${options.timeoutMs} ms`, { command: text }));
       }, options.timeoutMs);
       const p: Pending = { text, lines: [], payload: null, claims: options.claims, resolve, reject, timer };

@@ -65,25 +65,33 @@ export async function run(
 }
 
 /**
- * Probes with `AT` until `OK`. The terminator is unknown before the dialect is: try CR (new
- * dialect); after a silent timeout switch to CR LF (old dialect waits for the LF), and back. An
- * `ERROR` means the modem held junk (bytes of an interrupted data-mode write) that our
- * terminator just flushed: retry at once with the same terminator.
+ * Probes with `AT` until `OK`. The terminator is unknown before the dialect is: CR LF works for
+ * both (the new dialect ends on CR and skips bytes before the next `A`; the old one needs the LF),
+ * so start with it; after a silent timeout try CR alone, and back. An `ERROR` means the modem held
+ * junk (bytes of an interrupted data-mode write) that our terminator just flushed: retry at once.
  */
 async function probe(ch: AtChannel, opts: BringUpOptions): Promise<void> {
   const deadline = Date.now() + opts.probeTimeoutMs;
   const attemptMs = Math.min(800, opts.commandTimeoutMs);
   let last: unknown;
+  let attempts = 0;
   while (Date.now() < deadline) {
     try {
       checkAbort(opts.signal);
+      attempts++;
       await ch.command('AT', { timeoutMs: attemptMs });
+      // An earlier, unanswered `AT` (the banner or a timeout cut it short) may still get its `OK`
+      // late; it would be taken as the answer to the next command and shift every answer by one.
+      // Let it arrive while nothing is pending: the channel drops it as unsolicited.
+      if (attempts > 1) await sleep(SETTLE_MS);
       return;
     } catch (err) {
       last = err;
       if (err instanceof ModemError && err.code === 'EI_MODEM_TIMEOUT') {
-        ch.terminator = ch.terminator === '\r' ? '\r\n' : '\r';
-      } else if (!(err instanceof AtErrorResult) && !(err instanceof ModemError && err.code === 'EI_MODEM_REBOOTED')) {
+        ch.terminator = ch.terminator === '\r\n' ? '\r' : '\r\n';
+      } else if (err instanceof ModemError && err.code === 'EI_MODEM_REBOOTED') {
+        await sleep(SETTLE_MS); // the banner overtook our `AT`: its answer is on the way
+      } else if (!(err instanceof AtErrorResult)) {
         throw err;
       }
     }
@@ -93,6 +101,10 @@ async function probe(ch: AtChannel, opts: BringUpOptions): Promise<void> {
     command: 'AT',
   });
 }
+
+/** Time for a late answer to a cut-short probe to arrive (≈ 60 bytes at 9600 baud). */
+const SETTLE_MS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `AT#XSMVER` answers only on the new Serial Modem; `AT#XSLMVER` only on the old SLM. */
 async function detectDialect(ch: AtChannel, timeoutMs: number): Promise<ModemDialect> {
@@ -161,6 +173,7 @@ export async function bringUp(ch: AtChannel, opts: BringUpOptions): Promise<Mode
     checkAbort(opts.signal);
     return run(ch, text, 'EI_MODEM_COMMAND', timeoutMs);
   };
+  ch.terminator = '\r\n';
   await probe(ch, opts);
   await step('AT+CMEE=1');
   await step('AT+CEREG=5');
@@ -168,6 +181,9 @@ export async function bringUp(ch: AtChannel, opts: BringUpOptions): Promise<Mode
   if (!imei) throw new ModemError('EI_MODEM_PROTOCOL', 'AT+CGSN gave no 15-digit IMEI', { command: 'AT+CGSN' });
   checkAbort(opts.signal);
   const dialect = await detectDialect(ch, t);
+  // FACTS §7: CR (new) / CR LF (old). The new dialect needs CR alone: after a command that enters
+  // data mode, a LF would be the first data byte.
+  ch.terminator = dialect === 'new' ? '\r' : '\r\n';
   // CFUN=1 can take a while on real modems (radio power-up).
   await step('AT+CFUN=1', Math.max(t, 10_000));
   await waitRegistered(ch, opts);

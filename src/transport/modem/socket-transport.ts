@@ -1,7 +1,7 @@
 import type { Transport } from '../transport.ts';
 import { AtErrorResult, type AtChannel } from './at-channel.ts';
 import { checkAbort, run } from './bring-up.ts';
-import { cmd, parseConnected, parseDataMode, parseSocketHandle, type ModemDialect } from './commands.ts';
+import { cmd, RECV_MAX, parseConnected, parseDataMode, parseSocketHandle, type ModemDialect } from './commands.ts';
 import { ModemError } from './errors.ts';
 import { planPlusSafe } from './plus-guard.ts';
 
@@ -28,6 +28,10 @@ export interface SocketTarget {
 }
 
 const PLUS3 = new Uint8Array([0x2b, 0x2b, 0x2b]);
+/** A partly filled send buffer goes out after writes paused this long. */
+const LAZY_FLUSH_MS = 2;
+/** Writes must pause this long before a read may hold the line with `AT#XRECV`. */
+const QUIET_MS = 15;
 /** Raw writes are cut into pieces this size so a reboot or `+++` from the modem stops us early. */
 const RAW_PIECE = 2048;
 
@@ -39,6 +43,11 @@ const RAW_PIECE = 2048;
 export class ModemSocket implements Transport {
   private readonly buf: Uint8Array;
   private fill = 0;
+  private flushing: Promise<void> | null = null;
+  private lazyTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastWriteAt = 0;
+  private readCalledAt = 0;
+  private lastRecvFull = false;
   private error: ModemError | null = null;
   private closed = false;
   private eof = false;
@@ -101,7 +110,17 @@ export class ModemSocket implements Transport {
     this.interruptNow();
   }
 
+  /**
+   * Copies `data` into the send buffer; sends a full buffer at once (and waits: backpressure).
+   * A partly filled buffer goes out once writes pause for LAZY_FLUSH_MS, or when read() starts
+   * waiting for the response, so the end of a request is never held back.
+   */
   async write(data: Uint8Array): Promise<void> {
+    this.check();
+    this.cancelLazy();
+    this.lastWriteAt = Date.now();
+    this.lastRecvFull = false;
+    if (this.flushing) await this.flushing;
     this.check();
     let off = 0;
     while (off < data.length) {
@@ -109,14 +128,16 @@ export class ModemSocket implements Transport {
       this.buf.set(data.subarray(off, off + n), this.fill);
       this.fill += n;
       off += n;
-      if (this.fill === this.buf.length) await this.flush(false);
+      if (this.fill === this.buf.length) await this.runFlush(false);
     }
+    this.lastWriteAt = Date.now();
+    if (this.fill > 0) this.armLazy();
   }
 
   async read(): Promise<Uint8Array | null> {
     if (this.closed || this.eof) return null;
     this.check();
-    if (this.fill > 0) await this.flush(true);
+    this.readCalledAt = Date.now();
     const loop = this.pollRecv();
     const stop = this.interrupt.then(() => {
       if (this.error) throw this.error;
@@ -128,6 +149,7 @@ export class ModemSocket implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.cancelLazy();
     this.interruptNow();
     this.onClosed(this);
     const { ch, dialect } = this.ctx;
@@ -140,6 +162,52 @@ export class ModemSocket implements Transport {
   private check(): void {
     if (this.error) throw this.error;
     if (this.closed) throw new ModemError('EI_MODEM_CLOSED', 'modem socket is closed');
+  }
+
+  private runFlush(final: boolean): Promise<void> {
+    const p: Promise<void> = this.flush(final).finally(() => {
+      if (this.flushing === p) this.flushing = null;
+    });
+    this.flushing = p;
+    return p;
+  }
+
+  private armLazy(): void {
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = null;
+      if (this.fill === 0 || this.closed || this.error || this.flushing) return;
+      this.runFlush(true).catch((err: unknown) => this.fail(asModemError(err)));
+    }, LAZY_FLUSH_MS);
+  }
+
+  private cancelLazy(): void {
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
+  }
+
+  /**
+   * Before an `AT#XRECV` poll, which holds the line for up to `recvPollS`: let the request go
+   * out first. The client starts reading before it writes, so wait until neither a write nor
+   * the read() call itself happened for QUIET_MS and nothing is buffered.
+   */
+  private async waitSendIdle(): Promise<void> {
+    for (;;) {
+      if (this.closed || this.error) return;
+      if (this.flushing) {
+        await this.flushing.catch(() => {});
+        continue;
+      }
+      // Mid-response (the last poll came back full): more is waiting, poll at once.
+      if (this.lastRecvFull && this.fill === 0) return;
+      const quiet = Date.now() - Math.max(this.lastWriteAt, this.readCalledAt);
+      if (this.fill === 0 && quiet >= QUIET_MS) return;
+      if (this.fill > 0 && quiet >= QUIET_MS) {
+        this.cancelLazy();
+        await this.runFlush(true);
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(1, QUIET_MS - quiet)));
+    }
   }
 
   /** Sends the gathered bytes; `final` also sends a trailing '+' run (old dialect). */
@@ -219,6 +287,7 @@ export class ModemSocket implements Transport {
     const deadline = Date.now() + this.ctx.readTimeoutMs;
     const text = cmd.recv(dialect, this.handle, this.ctx.recvPollS);
     for (;;) {
+      await this.waitSendIdle();
       if (this.closed) return null;
       this.check();
       let started = 0;
@@ -228,7 +297,10 @@ export class ModemSocket implements Transport {
           started = Date.now();
           return ch.command(text, { timeoutMs: this.ctx.recvPollS * 1000 + this.ctx.commandTimeoutMs });
         });
-        if (reply.payload && reply.payload.length > 0) return reply.payload;
+        if (reply.payload && reply.payload.length > 0) {
+          this.lastRecvFull = reply.payload.length >= RECV_MAX;
+          return reply.payload;
+        }
         this.eof = true; // bare OK (or size 0): the peer closed
         return null;
       } catch (err) {
@@ -243,4 +315,8 @@ export class ModemSocket implements Transport {
       }
     }
   }
+}
+
+function asModemError(err: unknown): ModemError {
+  return err instanceof ModemError ? err : new ModemError('EI_MODEM_SEND', 'data mode send failed', { cause: err });
 }

@@ -1,0 +1,21 @@
+import { openMcuPty, startLineMcu } from '/work/main/firmware-sim/mcu/index.ts';
+import { SerialPort } from 'serialport';
+import { LineSession } from '/work/main/src/gateway/line-session.ts';
+import { detectFrequency } from '/work/main/src/gateway/frequency.ts';
+import { LineSplitter, parseReading } from '/work/main/src/gateway/line-parser.ts';
+import { mkdtemp } from 'node:fs/promises'; import { tmpdir } from 'node:os'; import { join } from 'node:path';
+const dir = await mkdtemp(join(tmpdir(), 'det-'));
+const a = await openMcuPty(join(dir, 'm'), join(dir, 'h'));
+const mcu = await startLineMcu({ path: a.simPath, rateHz: 250 });
+await new Promise(r => setTimeout(r, 300));
+const port = new SerialPort({ path: a.hostPath, baudRate: 115200, autoOpen: false });
+await new Promise<void>(r => port.open(() => r()));
+const sp = new LineSplitter(); const times: number[] = []; const ns: number[] = [];
+port.on('data', (d: Buffer) => { const t = performance.now(); for (const l of sp.push(d)) { const r = parseReading(l); if (r && r.length === 4) { times.push(t); ns.push(r[0]); } } });
+await new Promise(r => setTimeout(r, 2000));
+const e = detectFrequency(times);
+console.log(e, times.length, ns[0], ns[ns.length-1], (ns[ns.length-1]-ns[0]) / ((times[times.length-1]-times[0])/1000));
+const d = times.map((t, i) => i ? t - times[i-1] : 0); console.log(d.slice(0, 60).map(x => x.toFixed(1)).join(' '));
+// gaps in n
+let missing = 0; for (let i = 1; i < ns.length; i++) if (ns[i] !== ns[i-1] + 1) missing++; console.log('n discontinuities', missing);
+port.close(); await mcu.close(); await a.close();

@@ -1,0 +1,41 @@
+/**
+ * Shared by `spool` and `gateway`: where the spool lives and where (and with which key) its
+ * sender uploads. Flags win over environment, environment over the config file.
+ */
+import { join } from 'node:path';
+import { configDir, loadConfig, DEFAULT_ENDPOINTS } from '../config/index.ts';
+import { IngestionClient } from '../client/client.ts';
+import { Spool, SpoolSender, clientSend } from '../spool/index.ts';
+import type { SenderEvent } from '../spool/index.ts';
+
+export interface EndpointFlags {
+  dir?: string;
+  endpoint?: string;
+  apiKey?: string;
+}
+
+export function spoolDir(flag?: string): string {
+  return flag ?? process.env.EI_SPOOL_DIR ?? join(configDir(), 'spool');
+}
+
+export function resolveEndpoint(f: EndpointFlags): { endpoint: string; apiKey: string | undefined; hmacKey: string | undefined } {
+  let cfg: ReturnType<typeof loadConfig> = {};
+  try {
+    cfg = loadConfig();
+  } catch {
+    /* an unreadable config is not needed when flags give everything */
+  }
+  return {
+    endpoint: f.endpoint ?? process.env.EI_INGESTION_URL ?? cfg.endpoints?.ingestion ?? DEFAULT_ENDPOINTS.ingestion,
+    apiKey: f.apiKey ?? process.env.EI_API_KEY ?? cfg.apiKey,
+    hmacKey: process.env.EI_HMAC_KEY ?? cfg.hmacKey ?? undefined,
+  };
+}
+
+/** A keep-alive client and a sender draining `spool` through it. */
+export function makeSender(spool: Spool, endpoint: string, apiKey: string, onEvent?: (e: SenderEvent) => void): { sender: SpoolSender; client: IngestionClient } {
+  // A few quick client retries per attempt; the sender's own backoff covers long outages.
+  const client = new IngestionClient({ endpoint, apiKey, retry: { attempts: 3, baseMs: 100, maxMs: 1000 }, keepAlive: true });
+  const sender = new SpoolSender(spool, clientSend(client), { initialBackoffMs: 250, maxBackoffMs: 5000, onEvent });
+  return { sender, client };
+}

@@ -1,0 +1,114 @@
+/**
+ * `ei-ingest spool status|list|drain|retry-dead`: inspect and operate the offline spool.
+ */
+import { parseArgs } from 'node:util';
+import { Spool } from '../spool/index.ts';
+import { makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+
+const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [--endpoint URL] [--api-key K] [--json]
+  status       counts and bytes waiting, dead letters, drops
+  list         waiting samples (oldest first) and dead letters with the service's answer
+  drain        send everything waiting, then exit (0 = empty, 1 = some still waiting)
+  retry-dead   move dead letters back to the queue (then drain to resend them)
+  --dir D          spool directory (default $EI_SPOOL_DIR or <config dir>/spool)
+  --endpoint URL   ingestion service (default $EI_INGESTION_URL, the config, or Edge Impulse)
+  --api-key K      API key (default $EI_API_KEY or the config)
+  --attempts N     drain: give up on a sample after N failed attempts (default 5)
+  --json           machine-readable output
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        dir: { type: 'string' },
+        endpoint: { type: 'string' },
+        'api-key': { type: 'string' },
+        attempts: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    process.stderr.write(`ei-ingest spool: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const cmd = positionals[0];
+  const dir = spoolDir(values.dir);
+  const out = (o: unknown, text: string) => process.stdout.write(values.json ? JSON.stringify(o) + '\n' : text);
+  switch (cmd) {
+    case 'status': {
+      const s = await Spool.open(dir, { readOnly: true });
+      const st = s.stats();
+      await s.close();
+      out({ dir, ...st }, `spool ${dir}\n  waiting: ${st.count} samples, ${st.bytes} bytes\n  dead letters: ${st.deadCount}\n  dropped (full): ${st.droppedOldest}, dead letters dropped: ${st.droppedDead}\n`);
+      return 0;
+    }
+    case 'list': {
+      const s = await Spool.open(dir, { readOnly: true });
+      const waiting = [];
+      for (const e of s.entries()) {
+        try {
+          const r = await s.read(e.id);
+          waiting.push({ id: e.id, bytes: e.bytes, fileName: r.header.spec.fileName, label: r.header.spec.label, category: r.header.spec.category, createdAt: new Date(r.header.createdAt).toISOString() });
+        } catch (err) {
+          waiting.push({ id: e.id, bytes: e.bytes, error: (err as Error).message });
+        }
+      }
+      const dead = await s.deadLetters();
+      await s.close();
+      const lines = [`waiting (${waiting.length}):`, ...waiting.map((w) => `  ${w.id}  ${'error' in w ? w.error : `${w.category}/${w.label ?? '-'}  ${w.fileName}  ${w.bytes} B  ${w.createdAt}`}`)];
+      lines.push(`dead letters (${dead.length}):`, ...dead.map((d) => `  ${d.id}  ${d.note.status ?? '-'}  ${d.note.reason}${d.note.response ? `: ${d.note.response.slice(0, 120)}` : ''}`));
+      out({ waiting, dead }, lines.join('\n') + '\n');
+      return 0;
+    }
+    case 'retry-dead': {
+      const s = await Spool.open(dir);
+      const n = await s.retryDead();
+      await s.close();
+      out({ moved: n }, `moved ${n} dead letters back to the queue\n`);
+      return 0;
+    }
+    case 'drain': {
+      const { endpoint, apiKey } = resolveEndpoint({ endpoint: values.endpoint, apiKey: values['api-key'] });
+      if (!apiKey) {
+        process.stderr.write('ei-ingest spool: no API key (--api-key, $EI_API_KEY or `keys --save`)\n');
+        return 2;
+      }
+      const attempts = values.attempts ? Number(values.attempts) : 5;
+      if (!(attempts >= 1)) {
+        process.stderr.write('ei-ingest spool: --attempts must be a positive number\n');
+        return 2;
+      }
+      const s = await Spool.open(dir);
+      const { sender, client } = makeSender(s, endpoint, apiKey, (e) => {
+        if (!values.json && (e.type === 'dead' || e.type === 'retry')) process.stderr.write(`  ${e.type} ${e.id}: ${e.reason}\n`);
+      });
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      try {
+        const c = await sender.run({ untilEmpty: true, maxAttempts: attempts, signal: ac.signal });
+        const st = s.stats();
+        out({ ...c, waiting: st.count, dead: st.deadCount }, `sent ${c.delivered}, duplicates ${c.duplicates}, dead-lettered ${c.dead}, still waiting ${st.count}${sender.lastError ? ` (last error: ${sender.lastError})` : ''}\n`);
+        return st.count === 0 ? 0 : 1;
+      } finally {
+        process.off('SIGINT', stop);
+        await client.close();
+        await s.close();
+      }
+    }
+    default:
+      process.stderr.write(`ei-ingest spool: unknown or missing subcommand '${cmd ?? ''}'\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Acceptance (issue 6): a gateway process fed by two simulated MCUs (line protocol and signed
+ * frames) is SIGKILLed at random moments, at least 20 times, while the ingestion service is
+ * stopped and restarted too. Afterwards every sample the gateway acknowledged (durably spooled,
+ * recorded in its fsynced ack log) is stored exactly once, and nothing is stored twice.
+ */
+import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIngestionService } from '../src/service/index.ts';
+import type { IngestionService } from '../src/service/index.ts';
+import { openMcuPty, startLineMcu, startFramedMcu } from '../firmware-sim/mcu/index.ts';
+import { es256KeyPair } from '../src/sign/index.ts';
+import { Spool, SpoolSender, clientSend } from '../src/spool/index.ts';
+import { IngestionClient } from '../src/client/client.ts';
+
+const API_KEY = 'ei_crash_test_made_up_key';
+const HMAC_KEY = 'made-up-hmac-key';
+const ROUNDS = 22;
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('gateway crash safety', () => {
+  it(`SIGKILL ×${ROUNDS} with service restarts: every acknowledged sample stored exactly once`, { timeout: 150_000 }, async () => {
+    const started = Date.now();
+    const dir = await mkdtemp(join(tmpdir(), 'gw-crash-'));
+    const rand = rng(Number(process.env.CRASH_SEED ?? 42));
+    const device = es256KeyPair(new TextEncoder().encode('made-up device key for the crash test'));
+    const dataDir = join(dir, 'svc');
+    let svc: IngestionService | null = await startIngestionService({ dataDir, apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: false });
+    const port = svc.port;
+    const url = svc.url;
+    const ptyA = await openMcuPty(join(dir, 'mcuA'), join(dir, 'ttyA'));
+    const ptyB = await openMcuPty(join(dir, 'mcuB'), join(dir, 'ttyB'));
+    const lineMcu = await startLineMcu({ path: ptyA.simPath, rateHz: 100, garbageRate: 0.01, resetEveryMs: 7000, resetPauseMs: 100 });
+    const framedMcu = await startFramedMcu({ path: ptyB.simPath, deviceId: 'mcu-b', sampleMs: 100, rateHz: 100, framesPerSecond: 10, hmacKey: HMAC_KEY, privateKey: device.privateKey, noiseRate: 0.1, corruptRate: 0.05 });
+    const ackLog = join(dir, 'acks.log');
+    const spoolDir = join(dir, 'spool');
+    const args = [
+      '--import', 'tsx', 'src/cli.ts', 'gateway',
+      '--port', `${ptyA.hostPath}:line`, '--port', `${ptyB.hostPath}:framed`,
+      '--label', 'crash', '--sample-ms', '200', '--frequency', '100', '--sensors', 'n,accX,accY,accZ',
+      '--spool', spoolDir, '--endpoint', url, '--api-key', API_KEY, '--hmac-key', HMAC_KEY,
+      '--device-keys', `mcu-b=${Buffer.from(device.publicKey).toString('hex')}`, '--ack-log', ackLog, '--quiet',
+    ];
+    let kills = 0;
+    let serviceRestarts = 0;
+    let child: ChildProcess | null = null;
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, EI_INGEST_CONFIG_DIR: dir } });
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        const exited = new Promise<void>((r) => child!.once('exit', () => r()));
+        // Wait until both ports are open (the gateway is working), then kill at a random moment.
+        const t0 = Date.now();
+        while ((err.match(/: open/g) ?? []).length < 2 && Date.now() - t0 < 15_000 && child.exitCode === null) await sleep(20);
+        expect(child.exitCode, err).toBeNull();
+        // Service down/up at random moments in about a third of the rounds.
+        const action = rand();
+        if (action < 0.35 && svc) {
+          await sleep(rand() * 400);
+          await svc.close();
+          svc = null;
+          serviceRestarts++;
+        }
+        await sleep(100 + rand() * 900);
+        if (!svc && rand() < 0.5) svc = await startIngestionService({ port, dataDir, apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: false });
+        child.kill('SIGKILL');
+        kills++;
+        await exited;
+        child = null;
+      }
+      if (!svc) svc = await startIngestionService({ port, dataDir, apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: false });
+      await lineMcu.close();
+      await framedMcu.close();
+
+      // Drain what the last gateway left behind, as `ei-ingest spool drain` would.
+      const spool = await Spool.open(spoolDir);
+      const client = new IngestionClient({ endpoint: url, apiKey: API_KEY });
+      await new SpoolSender(spool, clientSend(client), { initialBackoffMs: 50 }).run({ untilEmpty: true, maxAttempts: 20 });
+      expect(spool.stats()).toMatchObject({ count: 0, deadCount: 0 });
+      await client.close();
+      await spool.close();
+
+      const acked = (await readFile(ackLog, 'utf8')).split('\n').filter((l) => /^[0-9a-f]{64} \S+ \S+$/.test(l)).map((l) => l.split(' ')[0]);
+      const res = await fetch(`${url}/v1/api/${svc.projectId}/raw-data`, { headers: { 'x-api-key': API_KEY } });
+      const list = (await res.json()) as { samples: { sha256: string; label: string; signatureValid: boolean | null }[] };
+      const stored = new Map<string, number>();
+      for (const s of list.samples) stored.set(s.sha256, (stored.get(s.sha256) ?? 0) + 1);
+
+      expect(kills).toBeGreaterThanOrEqual(20);
+      expect(serviceRestarts).toBeGreaterThan(0);
+      expect(acked.length).toBeGreaterThan(50);
+      expect(new Set(acked).size).toBe(acked.length); // every acknowledged sample is distinct
+      const missing = acked.filter((h) => !stored.has(h));
+      expect(missing).toEqual([]);
+      const twice = [...stored].filter(([, n]) => n > 1);
+      expect(twice).toEqual([]);
+      // Framed documents were forwarded byte for byte: their hashes are ones the MCU produced.
+      const produced = new Set(framedMcu.produced);
+      const framedStored = list.samples.filter((s) => produced.has(s.sha256));
+      expect(framedStored.length).toBeGreaterThan(10);
+      expect(list.samples.every((s) => s.signatureValid === true)).toBe(true);
+      console.log(`crash test: ${kills} kills, ${serviceRestarts} service stops, ${acked.length} acked, ${list.samples.length} stored, ${framedStored.length} framed, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } finally {
+      child?.kill('SIGKILL');
+      await lineMcu.close();
+      await framedMcu.close();
+      await ptyA.close();
+      await ptyB.close();
+      await svc?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

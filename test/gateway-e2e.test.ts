@@ -1,0 +1,173 @@
+/**
+ * The gateway in-process against the local ingestion service and simulated MCUs on real ptys:
+ * both protocols end to end, a port unplugged and plugged back, a missing port, forged frames,
+ * and refused samples going to the dead-letter folder.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIngestionService } from '../src/service/index.ts';
+import { openMcuPty, startLineMcu, startFramedMcu } from '../firmware-sim/mcu/index.ts';
+import { Gateway } from '../src/gateway/gateway.ts';
+import type { GatewayEvent } from '../src/gateway/gateway.ts';
+import { Spool, SpoolSender, clientSend } from '../src/spool/index.ts';
+import { IngestionClient } from '../src/client/client.ts';
+import { es256KeyPair } from '../src/sign/index.ts';
+
+const API_KEY = 'ei_e2e_made_up_key';
+const HMAC_KEY = 'made-up-e2e-hmac';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+async function tmp(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'gw-e2e-'));
+  cleanups.push(() => rm(d, { recursive: true, force: true }));
+  return d;
+}
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(25);
+}
+
+describe('gateway end to end', () => {
+  it('line and framed MCUs reach the service: detected frequency, device sensor names, valid signatures', async () => {
+    const dir = await tmp();
+    const svc = await startIngestionService({ dataDir: join(dir, 'svc'), apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: false });
+    cleanups.push(() => svc.close());
+    const a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    const b = await openMcuPty(join(dir, 'b-mcu'), join(dir, 'b'));
+    cleanups.push(() => a.close(), () => b.close());
+    const line = await startLineMcu({ path: a.simPath, rateHz: 250, garbageRate: 0.01 });
+    const framed = await startFramedMcu({ path: b.simPath, deviceId: 'dev-b', sampleMs: 100, framesPerSecond: 20, hmacKey: HMAC_KEY, noiseRate: 0.3 });
+    cleanups.push(() => line.close(), () => framed.close());
+    const spool = await Spool.open(join(dir, 'spool'));
+    cleanups.push(() => spool.close());
+    const events: GatewayEvent[] = [];
+    const gw = new Gateway({
+      ports: [{ path: a.hostPath, protocol: 'line', baudRate: 115200 }, { path: b.hostPath, protocol: 'framed', baudRate: 115200 }],
+      spool, label: 'e2e', category: 'training', sampleMs: 400, hmacKey: HMAC_KEY, detectMs: 1500, onEvent: (e) => events.push(e),
+    });
+    const client = new IngestionClient({ endpoint: svc.url, apiKey: API_KEY });
+    const ac = new AbortController();
+    const sender = new SpoolSender(spool, clientSend(client));
+    const sending = sender.run({ signal: ac.signal });
+    gw.start();
+    await waitFor(() => gw.stats()[0].samples >= 4 && gw.stats()[1].samples >= 10, 15_000);
+    await gw.stop();
+    await line.close();
+    await framed.close();
+    await waitFor(() => spool.stats().count === 0, 10_000);
+    ac.abort();
+    await sending;
+    await client.close();
+
+    const [ls, fs] = gw.stats();
+    expect(ls.samples).toBeGreaterThanOrEqual(4);
+    expect(fs.samples).toBeGreaterThanOrEqual(10);
+    expect(ls.garbage).toBeGreaterThan(0);
+    const freq = events.find((e) => e.type === 'frequency') as Extract<GatewayEvent, { type: 'frequency' }>;
+    expect(freq.source).toBe('detected');
+    // Real-time sim in the same (loaded) process: judge the measurement, not the snap.
+    expect(Math.abs(freq.measuredHz! - 250) / 250, JSON.stringify(freq)).toBeLessThan(0.01);
+    expect(events.find((e) => e.type === 'sensors')).toMatchObject({ source: 'device', sensors: [{ name: 'n' }, { name: 'accX', units: 'm/s2' }, { name: 'accY' }, { name: 'accZ' }] });
+    const res = await fetch(`${svc.url}/v1/api/${svc.projectId}/raw-data`, { headers: { 'x-api-key': API_KEY } });
+    const { samples } = (await res.json()) as { samples: { sha256: string; label: string; signatureValid: boolean; frequency: number; valuesCount: number; sensors: { name: string }[] }[] };
+    expect(samples.length).toBe(ls.samples + fs.samples);
+    expect(samples.every((s) => s.signatureValid === true && s.label === 'e2e')).toBe(true);
+    const lineSamples = samples.filter((s) => s.sensors.length === 4);
+    expect(lineSamples.length).toBe(ls.samples);
+    for (const s of lineSamples) {
+      expect(s.frequency).toBeCloseTo(freq.hz, 6);
+      expect(s.valuesCount).toBe(Math.round((400 * freq.hz) / 1000));
+    }
+    expect(samples.filter((s) => framed.produced.includes(s.sha256)).length).toBe(fs.samples);
+  });
+
+  it('reconnects to a port that disappears and reappears; a missing port does not stop the others', async () => {
+    const dir = await tmp();
+    const spool = await Spool.open(join(dir, 'spool'));
+    cleanups.push(() => spool.close());
+    let a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    let mcu = await startLineMcu({ path: a.simPath, rateHz: 200 });
+    cleanups.push(() => mcu.close(), () => a.close());
+    const gw = new Gateway({
+      ports: [{ path: a.hostPath, protocol: 'line', baudRate: 115200 }, { path: join(dir, 'no-such-tty'), protocol: 'framed', baudRate: 115200 }],
+      spool, label: 'rc', category: 'training', sampleMs: 100, frequencyHz: 200, sensors: [{ name: 'n', units: 'N/A' }, { name: 'x', units: 'N/A' }, { name: 'y', units: 'N/A' }, { name: 'z', units: 'N/A' }],
+    });
+    cleanups.push(() => gw.stop());
+    gw.start();
+    await waitFor(() => gw.stats()[0].samples >= 3, 10_000);
+    expect(gw.stats()[0].samples).toBeGreaterThanOrEqual(3);
+    // Unplug: the pty pair goes away entirely.
+    await mcu.close();
+    await a.close();
+    await waitFor(() => !gw.stats()[0].up, 5000);
+    expect(gw.stats()[0].up).toBe(false);
+    const before = gw.stats()[0].samples;
+    await sleep(300);
+    // Plug back in under the same name.
+    a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    mcu = await startLineMcu({ path: a.simPath, rateHz: 200 });
+    await waitFor(() => gw.stats()[0].samples >= before + 3, 10_000);
+    const [st, missing] = gw.stats();
+    expect(st.opens).toBeGreaterThanOrEqual(2);
+    expect(st.samples).toBeGreaterThanOrEqual(before + 3);
+    expect(missing.up).toBe(false);
+    expect(missing.opens).toBe(0);
+    await gw.stop();
+    expect(spool.stats().count).toBe(st.samples);
+  });
+
+  it('forwards only frames signed by the configured device key', async () => {
+    const dir = await tmp();
+    const good = es256KeyPair(new TextEncoder().encode('made-up good device'));
+    const evil = es256KeyPair(new TextEncoder().encode('made-up forger'));
+    const a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    const b = await openMcuPty(join(dir, 'b-mcu'), join(dir, 'b'));
+    cleanups.push(() => a.close(), () => b.close());
+    const honest = await startFramedMcu({ path: a.simPath, deviceId: 'dev-1', sampleMs: 50, framesPerSecond: 20, privateKey: good.privateKey });
+    const forger = await startFramedMcu({ path: b.simPath, deviceId: 'dev-1', sampleMs: 50, framesPerSecond: 20, privateKey: evil.privateKey });
+    cleanups.push(() => honest.close(), () => forger.close());
+    const spool = await Spool.open(join(dir, 'spool'));
+    cleanups.push(() => spool.close());
+    const gw = new Gateway({
+      ports: [{ path: a.hostPath, protocol: 'framed', baudRate: 115200 }, { path: b.hostPath, protocol: 'framed', baudRate: 115200 }],
+      spool, label: 'sig', category: 'training', sampleMs: 1000, deviceKeys: { 'dev-1': good.publicKey },
+    });
+    gw.start();
+    await waitFor(() => gw.stats()[0].samples >= 5 && gw.stats()[1].rejectedFrames >= 5, 10_000);
+    await gw.stop();
+    const [h, f] = gw.stats();
+    expect(h.samples).toBeGreaterThanOrEqual(5);
+    expect(h.rejectedFrames).toBe(0);
+    expect(f.samples).toBe(0);
+    expect(f.rejectedFrames).toBeGreaterThanOrEqual(5);
+  });
+
+  it('samples the service refuses (strict signatures, wrong key) go to the dead-letter folder with the answer', async () => {
+    const dir = await tmp();
+    const svc = await startIngestionService({ dataDir: join(dir, 'svc'), apiKey: API_KEY, hmacKey: HMAC_KEY, strictSignatures: true, fsync: false });
+    cleanups.push(() => svc.close());
+    const a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    cleanups.push(() => a.close());
+    const mcu = await startFramedMcu({ path: a.simPath, deviceId: 'dev-x', sampleMs: 50, framesPerSecond: 20, hmacKey: 'not-the-project-key' });
+    cleanups.push(() => mcu.close());
+    const spool = await Spool.open(join(dir, 'spool'));
+    cleanups.push(() => spool.close());
+    const gw = new Gateway({ ports: [{ path: a.hostPath, protocol: 'framed', baudRate: 115200 }], spool, label: 'dl', category: 'training', sampleMs: 1000 });
+    gw.start();
+    await waitFor(() => gw.stats()[0].samples >= 3, 10_000);
+    await gw.stop();
+    const client = new IngestionClient({ endpoint: svc.url, apiKey: API_KEY });
+    const c = await new SpoolSender(spool, clientSend(client)).run({ untilEmpty: true });
+    await client.close();
+    expect(c.dead).toBe(gw.stats()[0].samples);
+    const dead = await spool.deadLetters();
+    expect(dead.length).toBe(c.dead);
+    expect(dead[0].note.status).toBe(400);
+    expect(dead[0].note.response).toMatch(/signature/i);
+  });
+});
