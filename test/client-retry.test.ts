@@ -116,6 +116,33 @@ describe('retry classification', () => {
     expect(s.waits).toHaveLength(2);
   });
 
+  it('a body that fails mid-stream is not retried and its error comes through unchanged', async () => {
+    server = await rawServer(() => reply(200, 'ok'));
+    client = new IngestionClient({ connector: tcp(server.port), apiKey: KEY, retry: { sleep: fakeSleep().sleep } });
+    class BodyBroke extends Error {}
+    const broken: EncodedBody = {
+      length: 10_000,
+      contentType: 'application/cbor',
+      signature: '',
+      *chunks() {
+        yield new Uint8Array(100);
+        throw new BodyBroke('source vanished');
+      },
+    };
+    await expect(client.upload(broken, spec)).rejects.toBeInstanceOf(BodyBroke);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.requests).toHaveLength(0);
+    expect(server.sockets.size).toBe(0);
+    expect((await client.upload(body, spec)).status).toBe(200);
+  });
+
+  it('a missing API key fails before connecting', async () => {
+    server = await rawServer(() => reply(200, 'ok'));
+    client = new IngestionClient({ connector: tcp(server.port) });
+    await expect(client.upload(body, spec)).rejects.toMatchObject({ code: 'EI_HTTP_REQUEST_SPEC', field: 'apiKey' });
+    expect(server.connections).toBe(0);
+  });
+
   it('retries a malformed response', async () => {
     let n = 0;
     server = await rawServer((req, socket) => {

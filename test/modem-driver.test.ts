@@ -73,8 +73,9 @@ describe.each(['new', 'old'] as const)('modem driver, %s dialect (in-process fak
     const sock = [...modem.sessions];
     const sent = Buffer.concat(sock.map((s) => Buffer.from(s)));
     if (dialect === 'new') expect(Buffer.compare(sent, Buffer.from(req))).toBe(0);
-    // 1024-byte sends: the head and body went out in ceil(len/1024) sessions (old: maybe more around '+').
-    expect(sock.length).toBeGreaterThanOrEqual(Math.ceil(req.length / 1024));
+    // 700-byte writes are gathered: fewer data-mode sessions than writes
+    if (dialect === 'new') expect(sock.length).toBeLessThanOrEqual(Math.ceil(req.length / 700 / 2) + 1);
+    for (const x of sock) expect(x.length).toBeLessThanOrEqual(2048);
   });
 
   it('TLS uses AT#XSSOCKET with sec tag and peer verify, and sets the hostname', async () => {
@@ -173,6 +174,27 @@ describe.each(['new', 'old'] as const)('modem driver, %s dialect (in-process fak
   it('tolerates command echo (ATE1)', async () => {
     const modem = new FakeModem({ dialect, echo: true, server: httpServer(), closeAfterResponse: true });
     expect(await exchange(connector(modem), request(enc.encode('echo')))).toContain('200 OK');
+  });
+});
+
+describe('new dialect send sizing', () => {
+  it('large writes go out in AT#XSEND of at most maxSend bytes, small ones are gathered', async () => {
+    const modem = new FakeModem({ dialect: 'new', server: httpServer(), closeAfterResponse: true });
+    const c = connector(modem, { sendChunk: 1024, maxSend: 3000 });
+    const body = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 31) & 0xff);
+    const req = request(body);
+    const t = await c.connect();
+    // head in small pieces (gathered), then the body in one write
+    const head = req.subarray(0, req.length - body.length);
+    for (let i = 0; i < head.length; i += 10) await t.write(head.subarray(i, i + 10));
+    await t.write(body);
+    expect(dec.decode((await t.read())!)).toContain('200 OK');
+    await t.close();
+    const lens = modem.commands.filter((x) => x.startsWith('AT#XSEND=')).map((x) => Number(x.split(',')[3]));
+    expect(Math.max(...lens)).toBeLessThanOrEqual(3000);
+    expect(lens.reduce((a, b) => a + b, 0)).toBe(req.length);
+    expect(lens.length).toBe(Math.ceil(req.length / 3000)); // no tiny sends: the head rode with the body
+    expect(Buffer.concat(modem.sessions.map((x) => Buffer.from(x))).equals(Buffer.from(req))).toBe(true);
   });
 });
 

@@ -53,10 +53,10 @@ afterEach(async () => {
 
 let seq = 0;
 /** A small signed CBOR sample, unique per call so x-disallow-duplicates never hides a test. */
-function sample(deviceName: string): Uint8Array {
+function sample(deviceName: string, rows = 20): Uint8Array {
   seq++;
   const values: number[][] = [];
-  for (let i = 0; i < 20; i++) values.push([seq + i * 0.5, -i, (i * 7) % 3]);
+  for (let i = 0; i < rows; i++) values.push([seq + i * 0.5, -i, (i * 7) % 3]);
   return encodeToBytes(
     {
       payload: {
@@ -237,5 +237,18 @@ describe('modem end to end, faults that end in errors or slow success', () => {
     const got = r.service.store.list(r.service.projectId, 'training').filter((s) => s.filename.startsWith(name.replace(/\.json$/, '')));
     expect(got).toHaveLength(1);
     expect(readFileSync(r.service.store.absolute(got[0]!.path)).equals(Buffer.from(bytes))).toBe(true);
+  });
+});
+
+describe('modem end to end, overrun without flow control', () => {
+  it.each(['new', 'old'] as const)('%s dialect: dropped bytes end in a delivered sample or a typed error, not a hang', async (dialect) => {
+    const r = await rig({ dialect, baud: 921600, faults: { dropBytesWithoutFlowControl: true, networkLatencyMs: 300 } }, false, { commandTimeoutMs: 1500 }, 3);
+    const name = `e2e-drop-${dialect}-${seq}.cbor`;
+    const t0 = Date.now();
+    const outcome = await upload(r, sample('dev', 3000), name).then(
+      (res) => `ok ${res.attempts}`,
+      (e: Error & { code?: string }) => `error ${e.code}: ${e.message}`,
+    );
+    console.log(dialect, outcome, Date.now() - t0, JSON.stringify(r.sim.stats()));
   });
 });

@@ -337,3 +337,12 @@ describe('studio API', () => {
     }
   });
 });
+
+describe('data directory', () => {
+  it('a second service on the same data directory is refused while the first runs', async () => {
+    await expect(startIngestionService({ dataDir: tmp.dir, apiKey: 'ei_other_key', fsync: false })).rejects.toMatchObject({ code: 'EI_SVC_STORAGE' });
+    // The first one is unharmed.
+    expect((await getJson(svc.port, '/v1/api/projects', KEY)).status).toBe(200);
+    expect((await list()).length).toBeGreaterThan(10);
+  });
+});

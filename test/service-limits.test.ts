@@ -97,6 +97,29 @@ describe('size limits', () => {
   });
 });
 
+describe('Expect: 100-continue', () => {
+  it('a wrong key or an oversized body is refused before the body is sent; a good one gets 100', async () => {
+    const head = (key: string, len: number) =>
+      buildRequest('POST', '/api/training/data', { Host: 'x', 'x-api-key': key, 'x-file-name': 'e.json', 'Content-Length': len, Expect: '100-continue' });
+    const r1 = await rawRequest(svc.port, head('ei_wrong', 100), { timeoutMs: 3000 });
+    expect(r1.status).toBe(401);
+    const r2 = await rawRequest(svc.port, head(KEY, 100_000), { timeoutMs: 3000 });
+    expect(r2.status).toBe(400);
+    const body = jsonDoc(payload([1]));
+    const got = await new Promise<string>((resolve) => {
+      const s = net.connect(svc.port, '127.0.0.1', () => s.write(head(KEY, body.length)));
+      let text = '';
+      s.on('data', (d) => {
+        text += d.toString('latin1');
+        if (text.startsWith('HTTP/1.1 100') && !text.includes('HTTP/1.1 200')) s.write(body);
+        if (text.includes('HTTP/1.1 200') && text.endsWith('e.json')) s.end();
+      });
+      s.on('close', () => resolve(text));
+    });
+    expect(got).toMatch(/^HTTP\/1.1 100 Continue\r\n\r\nHTTP\/1.1 200 OK/);
+  });
+});
+
 describe('timeouts (slowloris)', () => {
   it('a head that never completes is dropped', async () => {
     const r = await holdOpen((s) => s.write('POST /api/training/data HTTP/1.1\r\nHost: x\r\nx-api-key: '));

@@ -224,6 +224,23 @@ describe('upload CLI', () => {
     expect(svc.store.count(svc.projectId)).toBe(4);
   });
 
+  it('sends info.labels as an extra part; the service labels the sample from it', async () => {
+    const d = join(dir, 'labelled');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'sample.csv'), 'timestamp,accX\n0,7\n10,8\n20,9\n');
+    writeFileSync(
+      join(d, 'info.labels'),
+      JSON.stringify({ version: 1, files: [{ path: 'sample.csv', name: 'sample.csv', category: 'training', label: { type: 'label', label: 'jump' } }] }),
+    );
+    const c = io({ EI_API_KEY: API_KEY });
+    expect(await runUpload([d, '--endpoint', svc.url, '--json'], c.io)).toBe(0);
+    expect(JSON.parse(c.out())).toMatchObject({ stored: 1, failed: 0 });
+    const rec = svc.store.list(svc.projectId).at(-1)!;
+    expect(rec).toMatchObject({ label: 'jump' });
+    expect(rec.filename).toMatch(/^sample/);
+  });
+
   it('reports the service message for a wrong key and exits non-zero', async () => {
     const d = join(dir, 'files');
     const c = io();
@@ -231,6 +248,27 @@ describe('upload CLI', () => {
     expect(code).toBe(1);
     expect(c.out()).toMatch(/failed +.*walk\.3\.csv: 401/);
     expect(c.out()).not.toContain('ei_not_the_key_made_up');
+  });
+
+  it('uploads through a simulated nRF91 modem with --modem', async () => {
+    const { startModemSim } = await import('../firmware-sim/modem/index.ts');
+    const sim = await startModemSim({ dialect: 'new', baud: 921_600, registrationDelayMs: 20 });
+    try {
+      const d = join(dir, 'modem');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'cell.9.csv'), 'timestamp,accX\n0,1\n10,2\n20,3\n');
+      const before = svc.store.count(svc.projectId);
+      const m = io({ EI_API_KEY: API_KEY });
+      const code = await runUpload([join(d, 'cell.9.csv'), '--endpoint', svc.url, '--modem', sim.devicePath, '--baud', '921600', '--json'], m.io);
+      expect(m.err()).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(m.out())).toMatchObject({ stored: 1, failed: 0 });
+      expect(svc.store.count(svc.projectId)).toBe(before + 1);
+      expect(svc.store.list(svc.projectId).at(-1)!.filename).toMatch(/^cell/);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('rejects usage errors with exit 2', async () => {

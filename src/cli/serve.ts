@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startIngestionService } from '../service/index.ts';
+import { attachRemoteManagement, createRemoteManagement } from '../service/remote-mgmt.ts';
 
 const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--config FILE]
                        [--api-key K] [--hmac-key H] [--strict-signatures]
@@ -57,7 +58,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = resolve(values.data ?? '.ei-data');
+  // Remote management (devices over WebSocket, start-sampling) rides on the same server.
+  const rm = createRemoteManagement();
   const svc = await startIngestionService({
+    extraRoutes: rm.routes,
     port,
     host: values.host ?? '127.0.0.1',
     dataDir,
@@ -67,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     strictSignatures: values['strict-signatures'] ?? false,
     tls: values['tls-key'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']!) } : undefined,
   });
+  attachRemoteManagement(svc, rm);
   process.stdout.write(`${svc.url}\n`);
   process.stdout.write(`project ${svc.projectId}; data in ${dataDir}\n`);
   if (svc.configCreated && !values['api-key']) {
@@ -79,7 +84,10 @@ export async function run(argv: string[]): Promise<number> {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void svc.close().then(done);
+      void rm
+        .close()
+        .then(() => svc.close())
+        .then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -27,8 +27,8 @@ export function resolveEndpoint(f: EndpointFlags): { endpoint: string; apiKey: s
   }
   return {
     endpoint: f.endpoint ?? process.env.EI_INGESTION_URL ?? cfg.endpoints?.ingestion ?? DEFAULT_ENDPOINTS.ingestion,
-    apiKey: f.apiKey ?? process.env.EI_API_KEY ?? cfg.apiKey,
-    hmacKey: process.env.EI_HMAC_KEY ?? cfg.hmacKey ?? undefined,
+    apiKey: f.apiKey || process.env.EI_API_KEY || cfg.apiKey || undefined,
+    hmacKey: process.env.EI_HMAC_KEY || cfg.hmacKey || undefined,
   };
 }
 

@@ -6,113 +6,11 @@
  * printed in Edge Impulse's public documentation, needed to reproduce its signatures).
  */
 
-export type VectorFormat = 'cbor' | 'json';
-export type VectorAlg = 'none' | 'HS256' | 'ES256';
+import { negatives } from './vectors-negative.ts';
+import { acc, ALGS, ANCHOR_HMAC, anchorRows, API_KEY, axes, doc, ES_SEED, f, HMAC, HOST, keyFor, LAYOUTS, madeUpKey, type VectorAlg, type VectorDef } from './vectors-inputs.ts';
 
-export interface VectorKey {
-  /** HS256: the key string; its UTF-8 bytes are the HMAC key. */
-  hmac?: string;
-  /** ES256: a label; the private key is es256KeyPair(UTF-8 bytes of this seed). */
-  es256Seed?: string;
-}
-
-export interface VectorRequest {
-  kind: 'data' | 'files';
-  category: string;
-  host: string;
-  apiKey: string;
-  fileName: string;
-  label?: string;
-  noLabel?: boolean;
-  disallowDuplicates?: boolean;
-  addDateId?: boolean;
-  metadata?: Record<string, string>;
-  uploadSource?: string;
-  boundary?: string;
-}
-
-export interface VectorDef {
-  id: string;
-  description: string;
-  tags: string[];
-  input: unknown;
-  options: {
-    format: VectorFormat;
-    layout: string | Record<string, unknown>;
-    /** Absent: the encoder takes protected.alg. */
-    alg?: VectorAlg;
-    iat?: number;
-    allowNonFinite?: boolean;
-  };
-  key?: VectorKey;
-  /** Negative vector: encoding must throw this code (and path when given), producing nothing. */
-  error?: { code: string; path?: string };
-  /** Also frame the raw HTTP request (`<id>.http`). */
-  request?: VectorRequest;
-  /** Id in vectors/reference/anchor-vectors.json whose bytes the body must equal. */
-  anchor?: string;
-  /** For the multipart anchor: compare the request's body (after the head) instead of the document. */
-  anchorCompares?: 'body' | 'request-body';
-}
-
-// ------------------------------------------------------------------------------------ inputs
-
-const ANCHOR_HMAC = 'fed53116f20684c067774ebf9e7bcbdc'; // from the Edge Impulse docs example
-const HMAC = 'golden-vector-made-up-hmac-key';
-const ES_SEED = 'ei-ingest golden vectors: made-up ES256 key A';
-const API_KEY = 'ei_golden_vectors_made_up_api_key_0000000000000000';
-const HOST = 'ingestion.example.test';
-const f = Math.fround;
-const acc = [
-  { name: 'accX', units: 'm/s2' },
-  { name: 'accY', units: 'm/s2' },
-  { name: 'accZ', units: 'm/s2' },
-];
-const anchorRows = [
-  [-9.81, 0.03, 1.21],
-  [-9.83, 0.04, 1.28],
-  [-9.12, 0.03, 1.23],
-  [-9.14, 0.01, 1.25],
-].map((r) => r.map(f));
-
-/** Sizes of made-up ASCII keys: 0, one block-half, over, block, over a block (hashed first), long. */
-export function madeUpKey(bytes: number): string {
-  let s = '';
-  for (let i = 0; s.length < bytes; i++) s += `k${i}-`;
-  return s.slice(0, bytes);
-}
-
-function axes(n: 1 | 3 | 20): { sensors: { name: string; units: string }[]; values: unknown } {
-  if (n === 1) return { sensors: [{ name: 'audio', units: 'wav' }], values: [0, 1, -1.5, 0.1, 100000, 3.14159, 65504, -0.25] };
-  if (n === 3) {
-    return {
-      sensors: acc,
-      values: [
-        [0.1627109944820404, -0.803987979888916, 9.82971477508545],
-        [1, -2, 3],
-        [0.5, 1e-7, -123456.789],
-        [f(-9.81), f(0.03), f(1.21)],
-      ],
-    };
-  }
-  const sensors = Array.from({ length: 20 }, (_, i) => ({ name: `ch${String(i).padStart(2, '0')}`, units: i % 2 ? 'V' : 'N/A' }));
-  const values = [0, 1, 2].map((r) => Array.from({ length: 20 }, (_, c) => (c % 4 === 0 ? r * 20 + c : ((r * 20 + c) * 0.37 - 3.5) / (c + 1))));
-  return { sensors, values };
-}
-
-function doc(sensors: unknown, values: unknown, extra: Record<string, unknown> = {}, prot?: Record<string, unknown>) {
-  return {
-    ...(prot ? { protected: prot } : {}),
-    payload: { device_name: 'golden-01', device_type: 'GOLDEN_TEST', interval_ms: 10, sensors, values, ...extra },
-  };
-}
-
-function keyFor(alg: VectorAlg): VectorKey | undefined {
-  return alg === 'HS256' ? { hmac: HMAC } : alg === 'ES256' ? { es256Seed: ES_SEED } : undefined;
-}
-
-const LAYOUTS = ['c-sdk', 'docs', 'python', 'compact'] as const;
-const ALGS: VectorAlg[] = ['none', 'HS256', 'ES256'];
+export type { VectorAlg, VectorDef, VectorFormat, VectorKey, VectorRequest } from './vectors-inputs.ts';
+export { madeUpKey } from './vectors-inputs.ts';
 
 // ------------------------------------------------------------------------------------ vectors
 
@@ -419,40 +317,6 @@ function shapes(): VectorDef[] {
       key: { es256Seed: ES_SEED },
       request: { kind: 'files', category: 'split', host: HOST, apiKey: API_KEY, fileName: 'walk.01.cbor', label: 'walk', boundary: 'golden0boundary0000000000000001' },
     },
-  ];
-}
-
-function negatives(): VectorDef[] {
-  const rows = axes(3).values as number[][];
-  const n = (id: string, description: string, input: unknown, code: string, path: string | undefined, options: Partial<VectorDef['options']> = {}, key?: VectorKey): VectorDef => ({
-    id: `reject-${id}`,
-    description,
-    tags: ['negative'],
-    input,
-    options: { format: 'cbor', layout: 'compact', alg: 'HS256', ...options },
-    key: key ?? { hmac: HMAC },
-    error: { code, ...(path === undefined ? {} : { path }) },
-  });
-  return [
-    n('row-width', 'a row with 2 values for 3 sensors', doc(acc, [rows[0], [1, 2], rows[2]]), 'EI_DOC_ROW_WIDTH', 'payload.values[1]'),
-    n('nan-json', 'NaN cannot be carried by JSON', doc(acc, [[1, 2, 3], [4, Number.NaN, 6]]), 'EI_DOC_NON_FINITE', 'payload.values[1][1]', { format: 'json' }),
-    n('infinity-json', 'Infinity in JSON even when allowNonFinite is set', doc(acc, [[1, 2, Number.POSITIVE_INFINITY]]), 'EI_DOC_NON_FINITE', 'payload.values[0][2]', { format: 'json', allowNonFinite: true }),
-    n('nan-cbor-no-optin', 'NaN in CBOR without allowNonFinite', doc(acc, [[Number.NaN, 2, 3]]), 'EI_DOC_NON_FINITE', 'payload.values[0][0]'),
-    n('empty-sensors', 'no sensors', doc([], []), 'EI_DOC_SENSORS', 'payload.sensors'),
-    n('missing-device-type', 'device_type missing', { payload: { interval_ms: 10, sensors: acc, values: rows } }, 'EI_DOC_DEVICE_TYPE', 'payload.device_type'),
-    n('negative-interval', 'negative interval_ms', doc(acc, rows, { interval_ms: -1 }), 'EI_DOC_INTERVAL', 'payload.interval_ms'),
-    n('nonfinite-interval', 'infinite interval_ms', doc(acc, rows, { interval_ms: Number.POSITIVE_INFINITY }), 'EI_DOC_INTERVAL', 'payload.interval_ms'),
-    n('unknown-alg', 'protected.alg RS256', doc(acc, rows, {}, { ver: 'v1', alg: 'RS256' }), 'EI_DOC_ALG', 'protected.alg', { alg: undefined }),
-    n('lone-surrogate-name', 'device_name with a lone surrogate', doc(acc, rows, { device_name: 'bad\uD800name' }), 'EI_DOC_STRING', 'payload.device_name'),
-    n('lone-surrogate-sensor', 'sensor name with a lone low surrogate', doc([acc[0], { name: '\uDC00x', units: 'm' }, acc[2]], rows), 'EI_DOC_STRING', 'payload.sensors[1].name'),
-    n('value-string', 'a value that is a string', doc(acc, [rows[0], [1, '2', 3]]), 'EI_DOC_VALUE_TYPE', 'payload.values[1][1]'),
-    n('version', 'protected.ver v2', doc(acc, rows, {}, { ver: 'v2', alg: 'HS256' }), 'EI_DOC_VERSION', 'protected.ver'),
-    n('iat-fraction', 'iat not an integer', doc(acc, rows), 'EI_DOC_IAT', undefined, { iat: 1.5 }),
-    n('iat-negative', 'negative iat', doc(acc, rows), 'EI_DOC_IAT', undefined, { iat: -1 }),
-    n('tail-json', 'binary tail with JSON', doc([{ name: 'a', units: 'N/A' }], { tail: 'i16', data: [1, 2] }), 'EI_DOC_TAIL', undefined, { format: 'json' }),
-    n('tail-range', 'tail sample out of range for i8', doc([{ name: 'a', units: 'N/A' }], { tail: 'i8', data: [1, 128] }), 'EI_DOC_TAIL', undefined),
-    n('hs256-no-key', 'HS256 without an HMAC key', doc(acc, rows), 'EI_DOC_OPTION', undefined, {}, {}),
-    n('unknown-layout', 'unknown layout name', doc(acc, rows), 'EI_DOC_OPTION', 'options.layout', { layout: 'protobuf' }),
   ];
 }
 

@@ -2,7 +2,8 @@
  * `ei-ingest vectors check|build [--dir vectors] [--verbose]`: checks the golden vectors (prints
  * `N passed, M failed`, exits 1 on any failure) or regenerates them from src/cli/vectors-suite.ts.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildVectors, checkVectors } from './vectors-check.ts';
 
@@ -21,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const dir = values.dir ?? join(process.cwd(), 'vectors');
+  const dir = values.dir ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vectors');
   const cmd = positionals[0] ?? 'check';
   if (cmd === 'build') {
     const { count, problems } = await buildVectors(dir);

@@ -96,8 +96,8 @@ export class IngestionClient {
    *   bad spec (before anything is sent); UploadAbortedError
    */
   async upload(body: EncodedBody, spec: UploadSpec, opts: UploadOptions = {}): Promise<UploadResult> {
-    const apiKey = spec.apiKey ?? this.apiKey;
-    if (apiKey === undefined) throw new UploadAbortedError('no API key given');
+    // A missing key fails in frameRequest as RequestSpecError('apiKey'), before anything is sent.
+    const apiKey = spec.apiKey ?? this.apiKey ?? '';
     const request = frameRequest(body, { ...spec, apiKey, host: spec.host ?? this.connector.authority, connectionClose: !this.keepAlive });
     let staleRetries = 0;
     for (let attempt = 1; ; attempt++) {

@@ -45,6 +45,12 @@ function describe(err: unknown): string {
   return e?.code ? `${e.code}${e.message ? ` (${e.message})` : ''}` : String(e?.message ?? err);
 }
 
+/** Marks `p` handled: when it loses a race against a kill, its later rejection is expected. */
+function guard<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 /** A race partner that rejects when the connection is killed (timeout, abort). */
 class Kill {
   readonly promise: Promise<never>;
@@ -136,7 +142,7 @@ export class Connection {
 
     const reading = (async () => {
       while (!parser.complete) {
-        const chunk = await Promise.race([t.read(), kill.promise]);
+        const chunk = await Promise.race([guard(t.read()), kill.promise]);
         if (chunk === null) {
           parser.finish();
           break;
@@ -158,18 +164,41 @@ export class Connection {
     );
 
     let writeError: unknown = null;
+    let bodyError: unknown = null;
     let sent = 0;
+    const chunks = request.chunks()[Symbol.iterator]();
     try {
-      for (const chunk of request.chunks()) {
-        if (readSettled) break;
-        await Promise.race([t.write(chunk), kill.promise]);
-        sent += chunk.byteLength;
+      for (;;) {
+        if (readSettled) {
+          chunks.return?.();
+          break;
+        }
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = chunks.next();
+        } catch (err) {
+          // The body itself failed (file changed, encoder error): not the network's fault.
+          bodyError = err;
+          break;
+        }
+        if (next.done) break;
+        // Awaited before the iterator advances: the chunk is borrowed.
+        await Promise.race([guard(t.write(next.value)), kill.promise]);
+        sent += next.value.byteLength;
         this.progress();
         opts.onProgress?.(sent);
+      }
+      if (bodyError !== null) {
+        this.disarm();
+        this.fail(new UploadAbortedError('request body failed'));
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.kill = null;
+        throw bodyError;
       }
       writesDone = sent === request.length;
       if (!readSettled) this.arm(firstByte ? 'receive' : 'firstByte', firstByte ? this.timeouts.idleMs : this.timeouts.firstByteMs);
     } catch (err) {
+      if (err === bodyError) throw err;
       writeError = err;
       // The service may have answered (401, 413…) and then closed: give the reader its chance.
       if (!kill.reason) this.arm('firstByte', this.timeouts.firstByteMs);

@@ -30,6 +30,8 @@ const GAP_MIN_MS = 50;
  * make the rejection loop discard everything off that lattice.
  */
 const REJECT_FLOOR = 0.5;
+/** Quantile of arrival times the final fit follows (see quantileSlope). */
+const QUANTILE = 0.25;
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -103,15 +105,70 @@ export function detectFrequency(times: ArrayLike<number>, breaks: ArrayLike<numb
     fit = pooledSlope(times, seg, segments, keep);
   }
   if (!fit || !(fit.slope > 0)) return null;
-  const hz = 1000 / fit.slope;
+  // Arrival delays are one-sided (a line can be late, never early) and, on a loaded host,
+  // heavy and uneven over the window, which tilts a least-squares line. A low-quantile fit
+  // follows the on-time readings instead; with symmetric jitter it agrees with least squares.
+  const slope = quantileSlope(times, seg, segments, keep, fit.slope, QUANTILE);
+  const hz = 1000 / slope;
   return {
     hz,
-    intervalMs: fit.slope,
+    intervalMs: slope,
     used: fit.used,
     rejected: n - fit.used,
     segments,
-    uncertainty: (1.96 * fit.slopeStdErr) / fit.slope,
+    uncertainty: (1.96 * fit.slopeStdErr) / slope,
   };
+}
+
+/**
+ * Quantile regression (pinball loss at `tau`) of t = a_s + b·i by iteratively reweighted least
+ * squares, started from the least-squares slope. Returns b.
+ */
+function quantileSlope(times: ArrayLike<number>, seg: Int32Array, segments: number, keep: Uint8Array, start: number, tau: number): number {
+  const n = times.length;
+  const w = new Float64Array(n);
+  const a = new Float64Array(segments);
+  let b = start;
+  const eps = 0.01 * start;
+  // Intercepts for the starting slope: the tau-quantile of t - b·i per segment.
+  const offs: number[][] = Array.from({ length: segments }, () => []);
+  for (let i = 0; i < n; i++) if (keep[i]) offs[seg[i]].push(times[i] - b * i);
+  for (let s = 0; s < segments; s++) {
+    const o = offs[s].sort((x, y) => x - y);
+    a[s] = o.length ? o[Math.min(o.length - 1, Math.floor(tau * o.length))] : 0;
+  }
+  const sw = new Float64Array(segments);
+  const si = new Float64Array(segments);
+  const st = new Float64Array(segments);
+  for (let iter = 0; iter < 40; iter++) {
+    sw.fill(0);
+    si.fill(0);
+    st.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      const r = times[i] - a[seg[i]] - b * i;
+      w[i] = (r >= 0 ? tau : 1 - tau) / Math.max(Math.abs(r), eps);
+      sw[seg[i]] += w[i];
+      si[seg[i]] += w[i] * i;
+      st[seg[i]] += w[i] * times[i];
+    }
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      const s = seg[i];
+      const dx = i - si[s] / sw[s];
+      sxy += w[i] * dx * (times[i] - st[s] / sw[s]);
+      sxx += w[i] * dx * dx;
+    }
+    if (!(sxx > 0)) break;
+    const nb = sxy / sxx;
+    for (let s = 0; s < segments; s++) if (sw[s] > 0) a[s] = (st[s] - nb * si[s]) / sw[s];
+    const done = Math.abs(nb - b) < 1e-9 * Math.abs(b);
+    b = nb;
+    if (done) break;
+  }
+  return b > 0 ? b : start;
 }
 
 /** Least squares t = a_s + b·i with one intercept per segment and a shared slope b. */

@@ -76,7 +76,7 @@ export class Gateway {
   private readonly opts: GatewayOptions;
   private readonly ac = new AbortController();
   private readonly links: Promise<unknown>[] = [];
-  private readonly ports: { spec: PortSpec; stats: PortStats; chain: Promise<void> }[] = [];
+  private readonly ports: { spec: PortSpec; stats: PortStats; chain: Promise<void>; downReported: boolean; errBase: number }[] = [];
   private readonly verifier: FrameVerifier;
 
   constructor(opts: GatewayOptions) {
@@ -90,7 +90,7 @@ export class Gateway {
         path: spec.path, protocol: spec.protocol, up: false, opens: 0, bytes: 0, samples: 0, garbage: 0,
         droppedRows: 0, frameErrors: 0, rejectedFrames: 0, refused: 0, frequencyHz: 0,
       };
-      const port = { spec, stats, chain: Promise.resolve() };
+      const port = { spec, stats, chain: Promise.resolve(), downReported: false, errBase: 0 };
       this.ports.push(port);
       this.links.push(spec.protocol === 'line' ? this.runLine(port) : this.runFramed(port));
     }
@@ -105,6 +105,13 @@ export class Gateway {
     this.ac.abort();
     await Promise.all(this.links);
     await Promise.all(this.ports.map((p) => p.chain));
+  }
+
+  /** Reports an outage once (not every retry) and marks the port down. */
+  private down(port: (typeof this.ports)[number], reason: string): void {
+    if (!port.downReported) this.emit({ type: 'port-down', port: port.spec.path, reason });
+    port.downReported = true;
+    port.stats.up = false;
   }
 
   private emit(e: GatewayEvent): void {
@@ -133,6 +140,7 @@ export class Gateway {
     const path = port.spec.path;
     const deviceName = path.replace(/^.*\//, '');
     let session!: LineSession;
+    const base = { garbage: 0, droppedRows: 0 }; // counts stay cumulative across reconnects
     const handle = (events: LineEvent[]) => {
       for (const e of events) {
         if (e.type === 'frequency') {
@@ -144,20 +152,23 @@ export class Gateway {
           this.encodeSample(port, deviceName, e);
         }
       }
-      port.stats.garbage = session.counts.garbage;
-      port.stats.droppedRows = session.counts.droppedRows;
+      port.stats.garbage = base.garbage + session.counts.garbage;
+      port.stats.droppedRows = base.droppedRows + session.counts.droppedRows;
     };
     const stats = await runSerialLink(
       port.spec,
       {
         onOpen: (write) => {
           // A fresh session per connection: a reopened port may carry a restarted device.
+          base.garbage = port.stats.garbage;
+          base.droppedRows = port.stats.droppedRows;
           session = new LineSession({
             sampleMs: this.opts.sampleMs, frequencyHz: this.opts.frequencyHz, sensors: this.opts.sensors,
             detectMs: this.opts.detectMs, detectMin: this.opts.detectMin,
           });
           port.stats.up = true;
           port.stats.opens++;
+          port.downReported = false;
           this.emit({ type: 'port-up', port: path });
           handle(session.start());
           if (!this.opts.sensors) write(SENSOR_QUERY);
@@ -166,10 +177,7 @@ export class Gateway {
           port.stats.bytes += chunk.length;
           if (session) handle(session.feed(chunk, t));
         },
-        onDown: (reason) => {
-          if (port.stats.up || port.stats.opens === 0) this.emit({ type: 'port-down', port: path, reason });
-          port.stats.up = false;
-        },
+        onDown: (reason) => this.down(port, reason),
       },
       this.ac.signal,
     );
@@ -217,21 +225,20 @@ export class Gateway {
       port.spec,
       {
         onOpen: () => {
+          port.errBase = port.stats.frameErrors; // counts stay cumulative across reconnects
           decoder = new FrameDecoder(this.opts.maxFrameBody);
           port.stats.up = true;
           port.stats.opens++;
+          port.downReported = false;
           this.emit({ type: 'port-up', port: path });
         },
         onData: (chunk) => {
           port.stats.bytes += chunk.length;
           for (const f of decoder.push(chunk)) onFrame(f);
           const c = decoder.counts;
-          port.stats.frameErrors = c.cobsErrors + c.crcErrors + c.layoutErrors + c.oversize;
+          port.stats.frameErrors = port.errBase + c.cobsErrors + c.crcErrors + c.layoutErrors + c.oversize;
         },
-        onDown: (reason) => {
-          if (port.stats.up || port.stats.opens === 0) this.emit({ type: 'port-down', port: path, reason });
-          port.stats.up = false;
-        },
+        onDown: (reason) => this.down(port, reason),
       },
       this.ac.signal,
     );

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module"; const require = createRequire(import.meta.url);
 /**
  * One line-protocol device, as a pure state machine: bytes with their arrival time in, events
  * out (frequency found, sample cut, garbage counted). The gateway does the I/O around it.
@@ -22,9 +21,9 @@ export interface LineSessionOptions {
   sensors?: SensorName[];
   /** Shortest detection window in ms (default 2000) … */
   detectMs?: number;
-  /** … and fewest readings (default 40). */
+  /** … and fewest readings (default 60: at low rates the window grows to 60 readings). */
   detectMin?: number;
-  /** Snap the detected frequency to a round value within 0.5% (default true). */
+  /** Snap the detected frequency to a round value within its uncertainty, 0.5–1% (default true). */
   snap?: boolean;
 }
 
@@ -149,11 +148,12 @@ export class LineSession {
         this.dBreaks = this.dBreaks.map((b) => b - 1).filter((b) => b > 0);
       }
       const span = t - this.dTimes[0];
-      if (span >= (this.opts.detectMs ?? 2000) && this.dRows.length >= (this.opts.detectMin ?? 40)) {
+      if (span >= (this.opts.detectMs ?? 2000) && this.dRows.length >= (this.opts.detectMin ?? 60)) {
         const est = detectFrequency(this.dTimes, this.dBreaks);
-        if (process.env.H6_DUMP) require('node:fs').writeFileSync(process.env.H6_DUMP, JSON.stringify({ t: this.dTimes, b: this.dBreaks, n: this.dRows.map((r) => r[0]) }));
         if (!est) return;
-        const hz = this.opts.snap === false ? est.hz : snapFrequency(est.hz);
+        // Snap within the measurement's own 95% band (0.5%…1%): a round rate the data cannot
+        // tell apart from the measured one is the device's real setting.
+        const hz = this.opts.snap === false ? est.hz : snapFrequency(est.hz, Math.min(0.01, Math.max(0.005, est.uncertainty)));
         this.setInterval(1000 / hz);
         ev.push({ type: 'frequency', hz, estimate: est, source: 'detected' });
         const rows = this.dRows;

@@ -165,7 +165,9 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
     values = { kind: 'rows', rows };
     rowCount = rows.length;
   }
-  if (values.kind !== 'image' && intervalMs === 0) {
+  // interval_ms 0 means "not a time series": images (FACTS §1), as a reference or as pixel values.
+  const isImage = values.kind === 'image' || (sensors.length === 1 && (sensors[0].units === 'rgba' || sensors[0].name === 'image'));
+  if (!isImage && intervalMs === 0) {
     bad('EI_SVC_DOC_FIELD', 'payload.interval_ms must be > 0 for time series', 'payload.interval_ms');
   }
   return {

@@ -88,8 +88,8 @@ function resolveConfig(opts: IngestionServiceOptions): { config: ServiceConfig; 
   }
   // Flags override the default project's keys for this run (not written back).
   const p = { ...config.projects[0] };
-  if (opts.apiKey) p.apiKey = opts.apiKey;
-  if (opts.hmacKey) p.hmacKey = opts.hmacKey;
+  if (opts.apiKey !== undefined) p.apiKey = opts.apiKey;
+  if (opts.hmacKey !== undefined) p.hmacKey = opts.hmacKey;
   if (opts.es256PublicKeys) p.es256PublicKeys = [...(p.es256PublicKeys ?? []), ...opts.es256PublicKeys];
   return { config: { ...config, projects: [p, ...config.projects.slice(1)] }, created };
 }
@@ -161,6 +161,16 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     ? (https.createServer({ ...serverOpts, key: opts.tls.key, cert: opts.tls.cert }, listener) as unknown as Server)
     : http.createServer(serverOpts, listener);
   server.timeout = limits.idleTimeoutMs;
+  // `Expect: 100-continue`: refuse a wrong key or an oversized body before the client sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const key = req.headers['x-api-key'];
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const refuse = path.startsWith('/api/') && (!keys.resolve(Array.isArray(key) ? key[0] : key) || declared > limits.maxRequestBytes || (/\/data\/?$/.test(path) && declared > limits.maxFileBytes));
+    if (refuse) res.setHeader('Connection', 'close'); // no 100 sent: the body never comes
+    else res.writeContinue();
+    listener(req, res);
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);

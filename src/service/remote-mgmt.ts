@@ -42,6 +42,8 @@ export interface RemoteMgmtOptions {
   maxPayload?: number;
   /** WebSocket paths served (default `/` and `/remote-mgmt`). */
   paths?: string[];
+  /** Leave upgrades on other paths to other 'upgrade' listeners (default: answer them 404). */
+  shareUpgrades?: boolean;
 }
 
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, ctx: RemoteMgmtContext) => boolean | Promise<boolean>;
@@ -284,8 +286,8 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const path = new URL(req.url ?? '/', 'http://local').pathname;
         if (!paths.has(path)) {
-          // Leave other paths to other upgrade handlers; with none, refuse rather than hang.
-          if (server.listenerCount('upgrade') === 1) socket.destroy();
+          // Refuse rather than leave the socket hanging, unless another handler owns other paths.
+          if (!opts.shareUpgrades) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
           return;
         }
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ctx));

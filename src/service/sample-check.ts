@@ -110,7 +110,7 @@ export function checkFile(bytes: Uint8Array, fileName: string, contentType: stri
         const dims = doc.values.mime === 'image/png' ? readPng(attachment) : readJpeg(attachment);
         Object.assign(info, { width: dims.width, height: dims.height, attachmentType: doc.values.mime });
         // The reference's HMAC binds the image to the signed document.
-        if (ctx.keys.hmacKey) {
+        if (typeof ctx.keys.hmacKey === 'string') {
           if (!imageHmacMatches(attachment, doc.values.hmac, ctx.keys.hmacKey)) status = 'invalid';
         } else if (status === 'valid') status = 'unverified';
       } else if (attachment) {

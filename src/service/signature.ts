@@ -31,7 +31,7 @@ export function verifyDocumentSignature(raw: Uint8Array, doc: ParsedDocument, ke
   const zeroed = zeroedBytes(raw, doc.signatureAt);
   const sigHex = doc.signature.toLowerCase();
   if (doc.alg === 'HS256') {
-    if (!keys.hmacKey) return 'unverified';
+    if (keys.hmacKey === undefined || keys.hmacKey === null) return 'unverified';
     const mac = createHmac('sha256', Buffer.from(keys.hmacKey, 'utf8')).update(zeroed).digest();
     const got = Buffer.from(sigHex, 'hex');
     return got.length === mac.length && timingSafeEqual(got, mac) ? 'valid' : 'invalid';

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { StorageError } from './errors.ts';
@@ -148,19 +148,24 @@ export class SampleStore {
     this.tmpDir = join(this.root, 'tmp');
     this.fsync = opts.fsync ?? true;
     mkdirSync(join(this.root, 'samples'), { recursive: true, mode: 0o700 });
-    // Temp files left by a crash were never acknowledged: drop them.
-    rmSync(this.tmpDir, { recursive: true, force: true });
-    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+    let opened: Database.Database | undefined;
     try {
-      this.db = new Database(join(this.root, 'index.sqlite'));
+      opened = new Database(join(this.root, 'index.sqlite'), { timeout: 200 });
+      this.db = opened;
+      chmodSync(join(this.root, 'index.sqlite'), 0o600); // -wal/-shm inherit this mode
+      // Exclusive: a second service on the same data dir fails here instead of sharing it.
+      this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
     } catch (e) {
-      throw new StorageError('cannot open the sample index', { cause: e });
+      if (opened?.open) opened.close();
+      throw new StorageError('cannot open the sample index (is another service using this data directory?)', { cause: e });
     }
+    // Temp files left by a crash were never acknowledged: drop them (only once we hold the lock).
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
     const db = this.db;
     this.stmts = {
       insert: db.prepare(`INSERT INTO samples (project_id, category, filename, label, kind, format, content_type, path,
@@ -190,10 +195,11 @@ export class SampleStore {
       if (r.attachment_path) known.add(r.attachment_path);
     }
     const dir = join(this.root, 'samples');
-    for (const sub of readdirSync(dir)) {
-      for (const f of readdirSync(join(dir, sub))) {
-        const rel = `samples/${sub}/${f}`;
-        if (!known.has(rel)) rmSync(join(dir, sub, f), { force: true });
+    for (const sub of readdirSync(dir, { withFileTypes: true })) {
+      if (!sub.isDirectory()) continue;
+      for (const f of readdirSync(join(dir, sub.name))) {
+        const rel = `samples/${sub.name}/${f}`;
+        if (!known.has(rel)) rmSync(join(dir, sub.name, f), { force: true });
       }
     }
   }

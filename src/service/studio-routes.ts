@@ -71,7 +71,7 @@ export async function handleStudio(req: IncomingMessage, res: ServerResponse, ct
   const rest = m[2];
   if (rest === 'devkeys/hmac' || rest === 'devkeys') {
     if (method !== 'GET') return json(405, { success: false, error: 'Method not allowed' }), true;
-    json(200, project.hmacKey ? { success: true, hmacKey: project.hmacKey } : { success: true });
+    json(200, project.hmacKey !== undefined ? { success: true, hmacKey: project.hmacKey } : { success: true });
     return true;
   }
   if (rest === 'raw-data') {

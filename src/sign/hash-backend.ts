@@ -6,12 +6,15 @@
 import { hmac as nobleHmac, type _HMAC } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256, type _SHA256 } from '@noble/hashes/sha2.js';
 import { SignError } from './errors.ts';
+import { toHex } from './hex.ts';
 
 /** An incremental SHA-256 or HMAC-SHA256 computation. */
 export interface Mac {
   update(chunk: Uint8Array): void;
   /** Writes the 32-byte result into `out` (from offset 0); the Mac is spent afterwards. */
   digestInto(out: Uint8Array): void;
+  /** The result as lowercase hex (node:crypto makes the string natively, with no Buffer). */
+  digestHex(): string;
 }
 
 /** Makes SHA-256 and keyed HMAC-SHA256 computations. */
@@ -51,6 +54,9 @@ class NodeMac implements Mac {
   digestInto(out: Uint8Array): void {
     out.set(this.h.digest());
   }
+  digestHex(): string {
+    return this.h.digest('hex');
+  }
 }
 
 function nodeBackend(c: NodeCrypto): HashBackend {
@@ -81,7 +87,14 @@ class NobleMac implements Mac {
     this.h.digestInto(out);
     this.release?.(this.h as _HMAC<_SHA256>);
   }
+  digestHex(): string {
+    this.digestInto(scratch);
+    return toHex(scratch);
+  }
 }
+
+/** Digest scratch: every use is synchronous (digest, then hex or sign at once), so one suffices. */
+const scratch = new Uint8Array(32);
 
 const nobleBackend: HashBackend = {
   name: 'noble',

@@ -18,9 +18,10 @@ export function writeHexInto(bytes: Uint8Array, out: Uint8Array, offset: number)
 /** Lowercase hex string of `bytes` (one string allocation, via a reusable ASCII scratch buffer). */
 export function toHex(bytes: Uint8Array): string {
   const need = bytes.length * 2;
-  if (scratch.length < need) scratch = new Uint8Array(need);
-  writeHexInto(bytes, scratch, 0);
-  return latin1.decode(scratch.subarray(0, need));
+  // Exact-size scratch for the two signature sizes: a subarray view would cost ~100 B a call.
+  const out = need === 64 ? ascii64 : need === 128 ? ascii128 : new Uint8Array(need);
+  writeHexInto(bytes, out, 0);
+  return latin1.decode(out);
 }
 
 /** Decodes even-length hex (either case); throws RangeError on anything else. */
@@ -31,5 +32,6 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-let scratch = new Uint8Array(128);
+const ascii64 = new Uint8Array(64);
+const ascii128 = new Uint8Array(128);
 const latin1 = new TextDecoder('latin1');

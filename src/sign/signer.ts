@@ -98,10 +98,9 @@ class NoneSession implements SignSession {
   }
 }
 
-/** HMAC (es256Key null) or SHA-256 then ECDSA. One digest buffer per session, reused for hex. */
+/** HMAC (es256Key null) or SHA-256 then ECDSA. */
 class MacSession implements SignSession {
   private done = false;
-  private readonly digest = new Uint8Array(32);
   constructor(
     private readonly mac: Mac,
     private readonly es256Key: Uint8Array | null,
@@ -111,20 +110,26 @@ class MacSession implements SignSession {
     this.mac.update(chunk);
   }
   finish(): string {
-    return toHex(this.raw());
+    this.end();
+    if (!this.es256Key) return this.mac.digestHex();
+    this.mac.digestInto(digest);
+    return toHex(es256SignDigest(digest, this.es256Key));
   }
   finishInto(out: Uint8Array, offset: number): void {
     const len = this.es256Key ? 128 : 64;
     if (offset < 0 || offset + len > out.length) throw new RangeError('signature does not fit the output buffer');
-    writeHexInto(this.raw(), out, offset);
+    this.end();
+    this.mac.digestInto(digest);
+    writeHexInto(this.es256Key ? es256SignDigest(digest, this.es256Key) : digest, out, offset);
   }
-  private raw(): Uint8Array {
+  private end(): void {
     if (this.done) throw spent();
     this.done = true;
-    this.mac.digestInto(this.digest);
-    return this.es256Key ? es256SignDigest(this.digest, this.es256Key) : this.digest;
   }
 }
+
+/** Digest scratch: used synchronously inside finish/finishInto only, so one is enough. */
+const digest = new Uint8Array(32);
 
 function spent(): SignError {
   return new SignError('EI_SIGN_STATE', 'signing session already finished; call begin() again');

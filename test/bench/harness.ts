@@ -25,7 +25,7 @@ export function timeOp(op: () => void, o: TimeOptions = {}): number {
   let calls = 0;
   const w0 = performance.now();
   let first = 0;
-  while (performance.now() - w0 < warmupMs || calls < 3) {
+  while (performance.now() - w0 < warmupMs || calls < 2) {
     const t = performance.now();
     op();
     if (calls === 0) first = performance.now() - t;
@@ -35,7 +35,7 @@ export function timeOp(op: () => void, o: TimeOptions = {}): number {
   const batch = Math.max(1, Math.ceil(batchMs / perCall));
   const samples: number[] = [];
   const s0 = performance.now();
-  while ((performance.now() - s0 < sampleMs || samples.length < 5) && samples.length < maxSamples) {
+  while ((performance.now() - s0 < sampleMs || samples.length < 3) && samples.length < maxSamples) {
     const t = process.hrtime.bigint();
     for (let i = 0; i < batch; i++) op();
     samples.push(Number(process.hrtime.bigint() - t) / batch);
@@ -82,12 +82,13 @@ export async function measureAllocation(op: () => void, perWindow: number, windo
   let discarded = 0;
   // A window that saw a GC says nothing; shrink the window until some pass (down to one call).
   for (let calls = perWindow; per.length === 0 && calls >= 1; calls = calls === 1 ? 0 : Math.max(1, calls >> 2)) {
+    let bad = 0;
     for (let w = 0; w < windows * 2 && per.length < windows; w++) {
       const empty = await window(0);
       const full = await window(calls);
       if (empty === null || full === null) {
         discarded++;
-        if (per.length === 0 && discarded >= 3 && calls > 1) break;
+        if (per.length === 0 && ++bad >= 3) break; // hopeless at this size: shrink (or give up at 1)
         continue;
       }
       per.push(Math.max(0, full - empty) / calls);

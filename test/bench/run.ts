@@ -103,22 +103,28 @@ const allRows: { suite: string; row: TableRow }[] = [];
 const notes: string[] = [];
 const failures: string[] = [];
 for (const { file, suite } of suites) {
-  const results = new Map<string, Measurement>();
-  for (const v of suite.variants) {
-    const name = `${suite.name}/${v.id}`;
-    if (args.filter && !name.includes(args.filter)) continue;
-    const got: Measurement[] = [];
-    const n = args.quick ? 1 : (v.runs ?? runs);
-    for (let r = 0; r < n; r++) {
+  const selected = suite.variants.filter((v) => !args.filter || `${suite.name}/${v.id}`.includes(args.filter));
+  const got = new Map<string, Measurement[]>(selected.map((v) => [v.id, []]));
+  const failed = new Set<string>();
+  // Round-robin over runs so drifting machine load (shared machine) hits every variant alike.
+  const rounds = Math.max(0, ...selected.map((v) => (args.quick ? 1 : (v.runs ?? runs))));
+  for (let r = 0; r < rounds; r++) {
+    for (const v of selected) {
+      if (failed.has(v.id) || r >= (args.quick ? 1 : (v.runs ?? runs))) continue;
+      process.stderr.write(`  [run ${r + 1}] ${suite.name}/${v.id}\n`);
       try {
-        got.push(await runChild(file, v.id, v.nodeFlags ?? []));
+        got.get(v.id)!.push(await runChild(file, v.id, v.nodeFlags ?? []));
       } catch (e) {
-        failures.push(`${name}: ${(e as Error).message}`);
-        break;
+        failures.push(`${suite.name}/${v.id}: ${(e as Error).message}`);
+        failed.add(v.id);
       }
     }
-    if (got.length) results.set(v.id, medianOf(got));
-    process.stderr.write(`  ${name}: ${got.length ? JSON.stringify(results.get(v.id)) : 'failed'}\n`);
+  }
+  const results = new Map<string, Measurement>();
+  for (const v of selected) {
+    const ms = got.get(v.id)!;
+    if (ms.length) results.set(v.id, medianOf(ms));
+    process.stderr.write(`  ${suite.name}/${v.id}: ${ms.length ? JSON.stringify(results.get(v.id)) : 'failed'}\n`);
   }
   for (const row of suite.rows(results)) allRows.push({ suite: suite.name, row });
   for (const n of suite.notes ?? []) notes.push(`- ${suite.name}: ${n}`);

@@ -108,13 +108,17 @@ export class SerialSource implements SensorSource {
       const row = parseReadingLine(line);
       if (row !== null) seen.push({ t: performance.now(), w: row.length });
     };
+    const detectStart = performance.now();
     if (this.axes === undefined) this.port?.write?.('sensors?\r\n');
     await new Promise((r) => setTimeout(r, this.o.detectMs ?? 2000));
     this.lineTap = undefined;
     const counts = new Map<number, number>();
     for (const s of seen) counts.set(s.w, (counts.get(s.w) ?? 0) + 1);
     const width = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const times = seen.filter((s) => s.w === width).map((s) => s.t);
+    // Skip the first part of the window: bytes queued in the port before we listened arrive
+    // there all at once and would inflate the rate.
+    const warmup = detectStart + Math.min(300, (this.o.detectMs ?? 2000) / 4);
+    const times = seen.filter((s) => s.w === width && s.t >= warmup).map((s) => s.t);
     if (times.length < 3 || width === undefined) {
       throw new SensorError('EI_SENSOR_DETECT', `no readings from ${this.o.path} to detect the rate; pass the frequency`);
     }
@@ -125,8 +129,13 @@ export class SerialSource implements SensorSource {
           : Array.from({ length: width }, (_, i) => ({ name: `axis${i + 1}`, units: 'N/A' }));
     }
     if (this.frequency === undefined) {
-      // Whole-window average: robust to the bursty delivery of ptys and USB serial.
-      const hz = ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!);
+      // Whole-window average from the first chunk's arrival: robust to the bursty delivery of
+      // ptys and USB serial. The first chunk itself is not counted, since it may hold readings
+      // made before t0 (a backlog, or a burst after a stall).
+      const t0 = times[0]!;
+      const after = times.filter((t) => t - t0 > 1);
+      if (after.length < 2) throw new SensorError('EI_SENSOR_DETECT', `too few readings from ${this.o.path} to detect the rate; pass the frequency`);
+      const hz = (after.length * 1000) / (after[after.length - 1]! - t0);
       this.frequency = Number(hz.toPrecision(3));
     }
   }

@@ -33,8 +33,17 @@ export interface ModemConnectorOptions {
   connectTimeoutMs?: number;
   /** read() gives up after this long without bytes; default 60 s. */
   readTimeoutMs?: number;
-  /** Bytes per data-mode send (fewer commands, less wire overhead); default 16384. */
+  /**
+   * Send buffer: small writes are gathered up to this many bytes per data-mode send; default 16384
+   * (new dialect; the old dialect gathers up to maxSend).
+   */
   sendChunk?: number;
+  /**
+   * New dialect: most bytes per `AT#XSEND` for writes larger than the buffer. Default: 2 s of
+   * line time (23 KB at 115200, 184 KB at 921600), so the client's send-idle timer keeps seeing
+   * progress and a send the modem fails part-way (it then drops the rest of <len>) wastes little.
+   */
+  maxSend?: number;
   /** `AT#XRECV` poll timeout in seconds; default 1. */
   recvPollS?: number;
   /** Gets one line per AT command and answer (never payload bytes). */
@@ -89,6 +98,7 @@ class ModemConnectorImpl implements ModemConnector {
   private readonly sockets = new Set<ModemSocket>();
   private closed = false;
   private readonly log: (line: string) => void;
+  private readonly maxSend: number;
 
   constructor(
     private readonly opts: ModemConnectorOptions,
@@ -96,6 +106,7 @@ class ModemConnectorImpl implements ModemConnector {
   ) {
     this.authority = opts.port === (opts.tls ? 443 : 80) ? opts.host : `${opts.host}:${opts.port}`;
     this.log = opts.log ?? (() => {});
+    this.maxSend = opts.maxSend ?? Math.min(262_144, Math.max(4096, Math.round((baud / 10) * 2)));
   }
 
   get wire(): { tx: number; rx: number } {
@@ -139,7 +150,10 @@ class ModemConnectorImpl implements ModemConnector {
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 30_000,
         recvPollS: this.opts.recvPollS ?? 1,
         readTimeoutMs: this.opts.readTimeoutMs ?? 60_000,
-        sendChunk: this.opts.sendChunk ?? 16384,
+        // Old dialect: every buffer costs `AT#XSEND`…`+++` round trips and large writes cannot
+        // bypass the buffer (the +++ planner needs it contiguous), so gather up to maxSend.
+        sendChunk: dialect === 'old' ? Math.max(this.opts.sendChunk ?? 0, this.maxSend) : Math.min(this.opts.sendChunk ?? 16384, this.maxSend),
+        maxSend: this.maxSend,
       };
       const socket = await ModemSocket.open(
         ctx,

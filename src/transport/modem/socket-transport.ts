@@ -15,8 +15,10 @@ export interface SocketContext {
   recvPollS: number;
   /** A read() that sees no byte and no close for this long fails with EI_MODEM_TIMEOUT. */
   readTimeoutMs: number;
-  /** Bytes gathered before one data-mode send. */
+  /** Bytes gathered before one data-mode send (the send buffer). */
   sendChunk: number;
+  /** New dialect: most bytes one `AT#XSEND=<h>,2,0,<len>` carries (writes larger than the buffer). */
+  maxSend: number;
 }
 
 export interface SocketTarget {
@@ -31,7 +33,7 @@ const PLUS3 = new Uint8Array([0x2b, 0x2b, 0x2b]);
 /** A partly filled send buffer goes out after writes paused this long. */
 const LAZY_FLUSH_MS = 2;
 /** Writes must pause this long before a read may hold the line with `AT#XRECV`. */
-const QUIET_MS = 15;
+const QUIET_MS = 5;
 /** Raw writes are cut into pieces this size so a reboot or `+++` from the modem stops us early. */
 const RAW_PIECE = 2048;
 
@@ -123,6 +125,15 @@ export class ModemSocket implements Transport {
     if (this.flushing) await this.flushing;
     this.check();
     let off = 0;
+    if (this.ctx.dialect === 'new') {
+      // A write that overflows the buffer goes out at once, in `AT#XSEND`s of up to maxSend
+      // bytes: what is buffered, then views of `data` (no copy; we resolve only once sent).
+      while (this.fill + data.length - off > this.buf.length) {
+        const take = Math.min(data.length - off, this.ctx.maxSend - this.fill);
+        await this.runFlush(true, data.subarray(off, off + take));
+        off += take;
+      }
+    }
     while (off < data.length) {
       const n = Math.min(this.buf.length - this.fill, data.length - off);
       this.buf.set(data.subarray(off, off + n), this.fill);
@@ -164,8 +175,8 @@ export class ModemSocket implements Transport {
     if (this.closed) throw new ModemError('EI_MODEM_CLOSED', 'modem socket is closed');
   }
 
-  private runFlush(final: boolean): Promise<void> {
-    const p: Promise<void> = this.flush(final).finally(() => {
+  private runFlush(final: boolean, extra?: Uint8Array): Promise<void> {
+    const p: Promise<void> = this.flush(final, extra).finally(() => {
       if (this.flushing === p) this.flushing = null;
     });
     this.flushing = p;
@@ -211,17 +222,18 @@ export class ModemSocket implements Transport {
   }
 
   /** Sends the gathered bytes; `final` also sends a trailing '+' run (old dialect). */
-  private async flush(final: boolean): Promise<void> {
+  private async flush(final: boolean, extra?: Uint8Array): Promise<void> {
     const bytes = this.buf.subarray(0, this.fill);
     if (this.ctx.dialect === 'new') {
-      await this.ctx.ch.exclusive(() => this.sendDataMode(bytes, false));
+      const parts = extra ? [bytes, extra] : [bytes];
+      await this.ctx.ch.exclusive(() => this.sendDataMode(parts, false));
       this.fill = 0;
       return;
     }
     const plan = planPlusSafe(bytes, final);
     await this.ctx.ch.exclusive(async () => {
       for (const seg of plan.segments) {
-        if (seg.kind === 'data') await this.sendDataMode(seg.bytes, true);
+        if (seg.kind === 'data') await this.sendDataMode([seg.bytes], true);
         else await this.sendLiteralPlus(seg.count);
       }
     });
@@ -235,12 +247,14 @@ export class ModemSocket implements Transport {
    * modem leaves data mode by itself. Old: `AT#XSEND`, bytes (plus-safe, see plus-guard.ts),
    * then `+++`. Both end with `#XDATAMODE: <n>`, negative on failure.
    */
-  private async sendDataMode(bytes: Uint8Array, terminated: boolean): Promise<void> {
+  private async sendDataMode(parts: Uint8Array[], terminated: boolean): Promise<void> {
     this.check();
     const { ch } = this.ctx;
-    const text = terminated ? cmd.sendDataMode : cmd.sendLen(this.handle, bytes.length);
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    if (length === 0) return;
+    const text = terminated ? cmd.sendDataMode : cmd.sendLen(this.handle, length);
     await run(ch, text, 'EI_MODEM_SEND', this.ctx.commandTimeoutMs);
-    const wireMs = Math.ceil((bytes.length * 10_000) / this.ctx.baud);
+    const wireMs = Math.ceil((length * 10_000) / this.ctx.baud);
     const done = ch.waitFor((l) => l.startsWith('#XDATAMODE:'), this.ctx.commandTimeoutMs + 3 * wireMs, '#XDATAMODE');
     done.promise.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
     let escaped = false;
@@ -250,9 +264,11 @@ export class ModemSocket implements Transport {
     try {
       // Old dialect: on a socket error the modem sends `+++` and drops data until we answer
       // `+++` (FACTS §7), so stop early. New dialect: the modem counts <len> bytes, so finish them.
-      for (let i = 0; i < bytes.length && !(escaped && terminated); i += RAW_PIECE) {
-        if (this.error) throw this.error;
-        await ch.writeRaw(bytes.subarray(i, Math.min(bytes.length, i + RAW_PIECE)));
+      for (const bytes of parts) {
+        for (let i = 0; i < bytes.length && !(escaped && terminated); i += RAW_PIECE) {
+          if (this.error) throw this.error;
+          await ch.writeRaw(bytes.subarray(i, Math.min(bytes.length, i + RAW_PIECE)));
+        }
       }
       if (terminated) await ch.writeRaw(PLUS3);
       const result = parseDataMode(await done.promise);

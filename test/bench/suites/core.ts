@@ -66,7 +66,7 @@ function allocated(id: string, n: number, make: () => Promise<{ op: () => void; 
     runs: 1,
     async run(): Promise<Measurement> {
       const { op, bytes } = await make();
-      for (let i = 0; i < (n >= 1_000_000 ? 2 : 5); i++) op(); // compile the hot paths before measuring
+      for (let i = 0; i < (n >= 1_000_000 ? 1 : 5); i++) op(); // compile the hot paths before measuring
       const perWindow = n >= 1_000_000 ? 1 : n >= 100_000 ? 4 : 200;
       const { perOp, discarded } = await measureAllocation(op, perWindow, quick() || n >= 1_000_000 ? 3 : 5);
       return { allocPerOp: perOp, bytesPerOp: bytes, discardedWindows: discarded };
