@@ -41,8 +41,8 @@ describe('remote sampling from a simulated MCU', () => {
     cleanups.push(() => source.close());
     await source.open();
     // Rate detected from arrival times; axis names asked from the MCU (`sensors?`).
-    expect(source.frequencies[0]).toBeGreaterThan(95);
-    expect(source.frequencies[0]).toBeLessThan(105);
+    expect(source.frequencies[0], 'detected rate').toBeGreaterThan(95);
+    expect(source.frequencies[0], 'detected rate').toBeLessThan(105);
 
     const client = new IngestionClient({ endpoint: svc.url, apiKey: API_KEY });
     cleanups.push(() => client.close());
@@ -68,7 +68,7 @@ describe('remote sampling from a simulated MCU', () => {
     const r = await postJson(`${svc.url}/v1/api/${svc.projectId}/device/mcu-dev-1/start-sampling`, { label: 'mcu', lengthMs: 1000, category: 'training', intervalMs }, API_KEY);
     expect(r.status).toBe(200);
     const fin = await rm.registry.waitFor(svc.projectId, 'mcu-dev-1', (e) => !!e.message && ('sampleFinished' in e.message || e.message.sample === false));
-    expect(fin.message).toEqual({ sampleFinished: true });
+    expect(fin.message, `statuses: ${JSON.stringify(statuses)}`).toEqual({ sampleFinished: true });
     expect(statusTrace(statuses as never)).toMatch(SUCCESS_ORDER);
 
     const list = await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=training`, API_KEY);

@@ -71,6 +71,42 @@ describe('serial sensor source (pty)', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('rate detection ignores a backlog delivered in the first chunk (fake port, bursty delivery)', async () => {
+    const { EventEmitter } = await import('node:events');
+    const timers: NodeJS.Timeout[] = [];
+    cleanups.push(() => timers.forEach(clearInterval));
+    const factory = () => {
+      const ev = new EventEmitter();
+      let n = 0;
+      const lines = (k: number) => Array.from({ length: k }, () => `${n++},1,2\n`).join('');
+      const port = {
+        isOpen: false,
+        open(cb: (e: Error | null) => void) {
+          port.isOpen = true;
+          cb(null);
+          // 60 readings queued before we listened, all in the first chunk; then 100 Hz in 50 ms bursts.
+          setTimeout(() => ev.emit('data', Buffer.from(lines(60))), 5);
+          timers.push(setInterval(() => ev.emit('data', Buffer.from(lines(5))), 50));
+        },
+        close(cb?: (e: Error | null) => void) {
+          port.isOpen = false;
+          cb?.(null);
+        },
+        on(name: string, cb: (...a: any[]) => void) {
+          ev.on(name, cb);
+          return port;
+        },
+        write() {},
+      };
+      return port;
+    };
+    const src = new SerialSource({ path: 'fake', detectMs: 800, portFactory: factory as never });
+    await src.open();
+    expect(src.frequencies[0]).toBeGreaterThan(85);
+    expect(src.frequencies[0]).toBeLessThan(115);
+    await src.close();
+  });
+
   it('refuses an interval the MCU does not run at', async () => {
     const src = new SerialSource({ path: '/nonexistent', frequencyHz: 100, axes: [{ name: 'x', units: 'g' }] });
     expect(src.acceptInterval(10.1)).toBe(10);

@@ -132,10 +132,18 @@ export async function run(argv: string[]): Promise<number> {
       cleanups.push(() => sim.close());
       process.stdout.write(`simulated nRF91 modem (${o.dialect} dialect) on ${sim.devicePath}\n`);
       const { createModemConnector } = await import('../transport/modem/index.ts');
-      connector = createModemConnector({ path: sim.devicePath, baud, host: endpoint.hostname, port });
+      const modem = createModemConnector({ path: sim.devicePath, baud, host: endpoint.hostname, port });
+      cleanups.push(() => modem.close());
+      const id = await modem.ready();
+      deviceName = id.imei; // the modem's IMEI names the device, as on a real nRF91 board
+      process.stdout.write(`modem registered: IMEI ${id.imei}, firmware dialect ${id.dialect}\n`);
+      connector = modem;
     } else if (o.modem) {
       const { createModemConnector } = await import('../transport/modem/index.ts');
-      connector = createModemConnector({ path: o.modem, baud, host: endpoint.hostname, port, tls: useTls });
+      const modem = createModemConnector({ path: o.modem, baud, host: endpoint.hostname, port, tls: useTls });
+      cleanups.push(() => modem.close());
+      deviceName = (await modem.ready()).imei;
+      connector = modem;
     }
 
     const { IngestionClient } = await import('../client/client.ts');
@@ -147,9 +155,6 @@ export async function run(argv: string[]): Promise<number> {
     const intervalMs = 16;
     const rows = Math.round(1000 / intervalMs);
     for (let i = 0; i < samples; i++) {
-      if (connector && 'imei' in connector && typeof connector.imei === 'string' && connector.imei) {
-        deviceName = connector.imei;
-      }
       const doc: DocumentInput = {
         payload: {
           device_name: deviceName,

@@ -74,11 +74,12 @@ export async function run(argv: string[]): Promise<number> {
   attachRemoteManagement(svc, rm);
   process.stdout.write(`${svc.url}\n`);
   process.stdout.write(`project ${svc.projectId}; data in ${dataDir}\n`);
-  if (svc.configCreated && !values['api-key']) {
-    // The one place keys are shown: a config just created with fresh keys, on the operator's terminal.
-    process.stdout.write(`new config ${resolve(values.config ?? join(dataDir, 'config.json'))} (mode 0600):\n`);
-    process.stdout.write(`  API key:  ${svc.apiKey}\n`);
-    if (svc.hmacKey && !values['hmac-key']) process.stdout.write(`  HMAC key: ${svc.hmacKey}\n`);
+  const fresh = { api: svc.configCreated && values['api-key'] === undefined, hmac: svc.configCreated && values['hmac-key'] === undefined };
+  if (fresh.api || fresh.hmac) {
+    // The one place keys are shown: generated just now, into a new 0600 config, on the operator's terminal.
+    process.stdout.write(`new config ${resolve(values.config ?? join(dataDir, 'config.json'))} (mode 0600), keys shown once:\n`);
+    if (fresh.api) process.stdout.write(`  API key:  ${svc.apiKey}\n`);
+    if (fresh.hmac && svc.hmacKey !== undefined) process.stdout.write(`  HMAC key: ${svc.hmacKey}\n`);
   }
   await new Promise<void>((done) => {
     const stop = (): void => {

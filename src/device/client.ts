@@ -30,6 +30,7 @@ export interface DeviceClientOptions {
   apiKey: string;
   deviceId: string;
   deviceType: string;
+  /** Opened before `start()`: the hello announces its frequencies (a serial source detects them on open). */
   source: SensorSource;
   uploader: SampleUploader;
   format?: 'cbor' | 'json';
@@ -246,8 +247,9 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.jobAbort.abort();
-    const err = new HelloRefusedError(message);
-    this.log(message);
+    // The server's reason is echoed to logs: make sure it cannot carry the key back.
+    const err = new HelloRefusedError(message.split(this.o.apiKey).join('***'));
+    this.log(err.message);
     this.emit('refused', err);
     this.rejectDone(err);
   }

@@ -10,6 +10,7 @@ import type { EncodedBody } from './body.ts';
 import { makePlan, type EncodeOptions, type EncodePlan } from './plan.ts';
 import { EncodeRun } from './run.ts';
 import { signerFor } from './signing.ts';
+import type { SignSession } from '../sign/index.ts';
 import { encodeOnePass, MemorySink } from './one-pass.ts';
 import { acquireWriter, releaseWriter, type ByteWriter } from './writer.ts';
 
@@ -98,14 +99,17 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
 
 const EMPTY = new Uint8Array(0);
 
-/** Runs one pass and feeds every chunk to `update` (the size-and-hash pass). */
-export function measure(plan: EncodePlan, sig: string, update: ((chunk: Uint8Array) => void) | null): { length: number; sigOffset: number } {
+/**
+ * The size-and-hash pass: runs the encoder with the placeholder, feeding every chunk to the
+ * signing session (none when null). Returns the finished run (length = `emitted`).
+ */
+export function measure(plan: EncodePlan, sig: string, session: SignSession | null): EncodeRun {
   const w = acquireWriter(plan.bufferSize);
   try {
     const run = new EncodeRun(plan, w, sig);
-    for (let c = run.next(); c !== null; c = run.next()) if (update !== null) update(c);
+    for (let c = run.next(); c !== null; c = run.next()) if (session !== null) session.update(c);
     if (run.error) throw run.error;
-    return { length: run.emitted, sigOffset: run.sigOffset };
+    return run;
   } finally {
     releaseWriter(w);
   }
@@ -140,10 +144,10 @@ export function encodeDocument(doc: DocumentInput, opts: EncodeOptions): Documen
   }
   const session = signer.begin();
   const placeholder = signer.placeholder;
-  const { length, sigOffset } = measure(plan, placeholder, plan.alg === 'none' ? null : (c) => session.update(c));
+  const run = measure(plan, placeholder, plan.alg === 'none' ? null : session);
   const signature = session.finish();
   if (signature.length !== placeholder.length) throw new DocumentError('EI_DOC_OPTION', 'options.alg', 'signer returned a signature of the wrong length');
-  return new DocumentBody(plan, length, signature, sigOffset);
+  return new DocumentBody(plan, run.emitted, signature, run.sigOffset);
 }
 
 /** A body already in memory (from a pull source). */

@@ -56,6 +56,49 @@ export interface EncodePlan {
 
 const MIN_BUFFER = 64;
 
+// Shared protected headers for the common case (no caller fields, no iat): no arrays per request.
+const ADDED: Record<string, { keys: string[]; values: ProtectedValue[] }> = {};
+for (const order of ['ver-alg', 'alg-ver']) {
+  for (const alg of ALGS) {
+    ADDED[order + alg] = order === 'ver-alg' ? { keys: ['ver', 'alg'], values: ['v1', alg] } : { keys: ['alg', 'ver'], values: [alg, 'v1'] };
+  }
+}
+
+/**
+ * Protected fields in order: the caller's order; ver/alg added first (layout order) when absent;
+ * iat replaced in place or appended; the C SDK's exp appended for alg none when the layout asks.
+ */
+function protectedEntries(doc: DocumentInput, alg: Alg, iat: number | undefined, layout: ResolvedLayout): { keys: string[]; values: ProtectedValue[] } {
+  const given = doc.protected;
+  const exp = alg === 'none' ? layout.noneExp : undefined;
+  if (given === undefined && iat === undefined && exp === undefined) return ADDED[layout.addedProtectedOrder + alg];
+  const keys: string[] = [];
+  const values: ProtectedValue[] = [];
+  if (given !== undefined) {
+    for (const k of Object.keys(given)) {
+      const v = given[k];
+      if (v === undefined) continue;
+      keys.push(k);
+      values.push(k === 'alg' ? alg : k === 'iat' && iat !== undefined ? iat : v);
+    }
+  }
+  const added = layout.addedProtectedOrder === 'ver-alg' ? ['alg', 'ver'] : ['ver', 'alg'];
+  for (const k of added) {
+    if (keys.includes(k)) continue;
+    keys.unshift(k);
+    values.unshift(k === 'ver' ? 'v1' : alg);
+  }
+  if (iat !== undefined && !keys.includes('iat')) {
+    keys.push('iat');
+    values.push(iat);
+  }
+  if (exp !== undefined && !keys.includes('exp')) {
+    keys.push('exp');
+    values.push(exp);
+  }
+  return { keys, values };
+}
+
 /**
  * Validates the document and options and fixes every layout decision.
  * @throws DocumentError
@@ -68,38 +111,14 @@ export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
   const allowNonFinite = opts.allowNonFinite === true && format === 'cbor';
   const shape = inspectDocument(doc, { format, allowNonFinite });
 
-  const given = doc.protected ?? {};
-  let alg: unknown = opts.alg ?? given.alg;
+  let alg: unknown = opts.alg ?? doc.protected?.alg;
   if (alg === undefined) alg = opts.hmacKey !== undefined ? 'HS256' : opts.privateKey !== undefined ? 'ES256' : 'none';
   if (!(ALGS as readonly unknown[]).includes(alg)) throw new DocumentError('EI_DOC_ALG', opts.alg !== undefined ? 'options.alg' : 'protected.alg', `unknown alg ${JSON.stringify(alg)} (none, HS256 or ES256)`);
   if (alg === 'HS256' && typeof opts.hmacKey !== 'string') throw new DocumentError('EI_DOC_OPTION', 'options.hmacKey', 'HS256 needs an HMAC key string');
   if (alg === 'ES256' && !(opts.privateKey instanceof Uint8Array)) throw new DocumentError('EI_DOC_OPTION', 'options.privateKey', 'ES256 needs a 32-byte private key');
   if (opts.iat !== undefined) checkIat(opts.iat, 'options.iat');
 
-  // Protected: caller's order; ver/alg added first (layout order); iat/exp appended if new.
-  const keys: string[] = [];
-  const values: ProtectedValue[] = [];
-  for (const k of Object.keys(given)) {
-    const v = given[k];
-    if (v === undefined) continue;
-    keys.push(k);
-    values.push(k === 'alg' ? (alg as Alg) : k === 'iat' && opts.iat !== undefined ? opts.iat : v);
-  }
-  const added = layout.addedProtectedOrder === 'ver-alg' ? ['alg', 'ver'] : ['ver', 'alg'];
-  for (const k of added) {
-    if (keys.includes(k)) continue;
-    keys.unshift(k);
-    values.unshift(k === 'ver' ? 'v1' : (alg as Alg));
-  }
-  if (opts.iat !== undefined && !keys.includes('iat')) {
-    keys.push('iat');
-    values.push(opts.iat);
-  }
-  if (alg === 'none' && layout.noneExp !== undefined && !keys.includes('exp')) {
-    keys.push('exp');
-    values.push(layout.noneExp);
-  }
-
+  const { keys, values } = protectedEntries(doc, alg as Alg, opts.iat, layout);
   const policy: NumPolicy = layout.numbers === 'float64' ? NUM_FLOAT64 : layout.numbers === 'float32-shortest' ? NUM_FLOAT32 : NUM_SHORTEST;
   const round32 = policy === NUM_FLOAT32;
   const width = shape.width;

@@ -49,10 +49,8 @@ export function cborHeader(run: RunState, w: ByteWriter): void {
   const plan = run.plan;
   w.reserve(1);
   w.u8(0xa3);
-  for (const k of plan.layout.keyOrder) {
-    if (k === 'payload') break;
-    topEntry(run, w, k);
-  }
+  const order = plan.layout.keyOrder;
+  for (let i = 0; i < order.length && order[i] !== 'payload'; i++) topEntry(run, w, order[i]);
   const p = plan.doc.payload;
   key(w, K_PAYLOAD);
   w.reserve(1);
@@ -69,7 +67,8 @@ export function cborHeader(run: RunState, w: ByteWriter): void {
   key(w, K_SENSORS);
   w.reserve(9);
   cborHead(w, MT_ARRAY, p.sensors.length);
-  for (const s of p.sensors) {
+  for (let i = 0; i < p.sensors.length; i++) {
+    const s = p.sensors[i];
     w.reserve(1);
     w.u8(0xa2);
     key(w, K_NAME);

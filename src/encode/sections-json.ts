@@ -53,9 +53,9 @@ function topEntry(run: RunState, w: ByteWriter, k: TopKey): void {
 export function jsonHeader(run: RunState, w: ByteWriter): void {
   const plan = run.plan;
   ch(w, 0x7b);
-  for (const k of plan.layout.keyOrder) {
-    if (k === 'payload') break;
-    topEntry(run, w, k);
+  const order = plan.layout.keyOrder;
+  for (let i = 0; i < order.length && order[i] !== 'payload'; i++) {
+    topEntry(run, w, order[i]);
     ch(w, 0x2c);
   }
   const p = plan.doc.payload;

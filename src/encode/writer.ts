@@ -170,19 +170,26 @@ export class ByteWriter {
   }
 }
 
-// A few idle writers per buffer size, so steady-state encoding allocates no buffers.
-const pool = new Map<number, ByteWriter[]>();
+// A few idle writers per buffer size, so steady-state encoding allocates no buffers. Fixed-size
+// slots, not push/pop, so the pool's own backing store is never reallocated.
 const POOL_MAX = 4;
+const pools = new Map<number, { free: (ByteWriter | null)[]; n: number }>();
 
 export function acquireWriter(cap: number): ByteWriter {
-  const free = pool.get(cap);
-  const w = free !== undefined && free.length > 0 ? free.pop()! : new ByteWriter(cap);
-  w.reset();
-  return w;
+  const p = pools.get(cap);
+  if (p !== undefined && p.n > 0) {
+    const w = p.free[--p.n]!;
+    p.free[p.n] = null;
+    w.reset();
+    return w;
+  }
+  return new ByteWriter(cap);
 }
 
 export function releaseWriter(w: ByteWriter): void {
-  let free = pool.get(w.cap);
-  if (free === undefined) pool.set(w.cap, (free = []));
-  if (free.length < POOL_MAX && !free.includes(w)) free.push(w);
+  let p = pools.get(w.cap);
+  if (p === undefined) pools.set(w.cap, (p = { free: [null, null, null, null], n: 0 }));
+  if (p.n >= POOL_MAX) return;
+  for (let i = 0; i < p.n; i++) if (p.free[i] === w) return;
+  p.free[p.n++] = w;
 }
