@@ -13,6 +13,7 @@ import { attachRemoteManagement, createRemoteManagement } from '../src/service/r
 import { run as keysCli } from '../src/cli/keys.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { getJson, postJson } from './device-helpers.ts';
+import { startModemSim } from '../firmware-sim/modem/index.ts';
 
 const API_KEY = 'ei_cli_made_up_key_00112233445566';
 const HMAC_KEY = 'cli-made-up-hmac-key';
@@ -109,5 +110,25 @@ describe('keys + device commands', () => {
     const dev = spawnCli(['device', '--sensor', 'sim'], { EI_INGEST_CONFIG_DIR: dir, EI_INGEST_CONFIG: join(dir, 'none.json') });
     expect(await dev.exit).toBe(2);
     expect(dev.stderr()).toMatch(/no API key: give --api-key, set EI_API_KEY/);
+  });
+
+  it('device --modem: uploads through the simulated nRF91 modem and is named by its IMEI', async () => {
+    const { dir, svc, rm } = await service();
+    const sim = await startModemSim({ dialect: 'new', baud: 921600 });
+    cleanups.push(() => sim.close());
+    const dev = spawnCli(
+      ['device', '--sensor', 'sim', '--api-key', API_KEY, '--remote-mgmt', svc.url.replace(/^http/, 'ws'), '--endpoint', svc.url, '--modem', sim.devicePath, '--modem-baud', '921600', '--spool', join(dir, 'spool')],
+      { EI_INGEST_CONFIG_DIR: join(dir, 'cfgdir'), EI_INGEST_CONFIG: join(dir, 'none.json') },
+    );
+    await rm.registry.waitFor(svc.projectId, sim.imei, (e) => e.kind === 'connected', { timeoutMs: 30_000 });
+    await postJson(`${svc.url}/v1/api/${svc.projectId}/device/${sim.imei}/start-sampling`, { label: 'lte', lengthMs: 300, category: 'testing', intervalMs: 10 }, API_KEY);
+    const fin = await rm.registry.waitFor(svc.projectId, sim.imei, (e) => !!e.message && ('sampleFinished' in e.message || e.message.sample === false), { timeoutMs: 30_000 });
+    expect(fin.message, dev.stderr()).toEqual({ sampleFinished: true });
+    const list = await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=testing`, API_KEY);
+    expect(list.json.samples.map((s: any) => [s.label, s.valuesCount, s.signatureValid, s.deviceName])).toEqual([['lte', 30, true, sim.imei]]);
+    expect(sim.stats().bytesFromHost).toBeGreaterThan(0);
+    expect(dev.stderr()).toContain(`device id ${sim.imei} (imei)`);
+    dev.child.kill('SIGTERM');
+    expect(await dev.exit).toBe(0);
   });
 });

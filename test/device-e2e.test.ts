@@ -198,4 +198,25 @@ describe('remote sampling end to end (local service)', () => {
     expect(bad.connectionAttempts).toBe(1);
     expect((await getJson(`${t.service.url}/v1/api/${t.pid}/devices`, API_KEY)).json.devices).toEqual([]);
   });
+
+  it('stopping while an upload is pending: the wait ends at once, the sample stays in the spool', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dev-pend-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dead = createServer();
+    const port = await new Promise<number>((r) => dead.listen(0, '127.0.0.1', () => r((dead.address() as AddressInfo).port)));
+    await new Promise((r) => dead.close(r));
+    const client = new IngestionClient({ endpoint: `http://127.0.0.1:${port}`, apiKey: API_KEY, retry: { attempts: 1 } });
+    const spool = await Spool.open(join(dir, 'spool'));
+    const up = spoolUploader({ spool, client, waitMs: 60_000, initialBackoffMs: 50 });
+    const pending = up.upload({ body: new TextEncoder().encode('{"x":1}'), contentType: 'application/json', signature: '00', spec: { kind: 'data', category: 'training', fileName: 'p.json', label: 'p' } });
+    const settled = pending.then(() => 'resolved', (e) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await up.close();
+    expect(await settled).toMatchObject({ code: 'EI_DEVICE_UPLOAD_PENDING' });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(spool.stats().count).toBe(1);
+    await client.close();
+    await spool.close();
+  });
 });

@@ -63,6 +63,18 @@ describe('remote management: device client ↔ local service', () => {
     // Wrong key, wrong project: refused.
     expect((await getJson(`${svc.url}/v1/api/${PROJECT}/devices`, 'ei_nope')).status).toBe(401);
     expect((await getJson(`${svc.url}/v1/api/${PROJECT + 1}/devices`, API_KEY)).status).toBe(403);
+    const one = await getJson(`${svc.url}/v1/api/${PROJECT}/device/test-device-1`, API_KEY);
+    expect(one.json.device).toEqual(list.json.devices[0]);
+    expect((await getJson(`${svc.url}/v1/api/${PROJECT}/devices/nobody`, API_KEY)).status).toBe(404);
+    const wrongMethod = await fetch(`${svc.url}/v1/api/${PROJECT}/devices`, { method: 'PUT', headers: { 'x-api-key': API_KEY } });
+    expect(wrongMethod.status).toBe(405);
+    // Delete: the device is dropped from the list (and closed; it reconnects on its own).
+    const dropped = new Promise<void>((r) => dev.once('disconnected', () => r()));
+    const del = await fetch(`${svc.url}/v1/api/${PROJECT}/devices/test-device-1`, { method: 'DELETE', headers: { 'x-api-key': API_KEY } });
+    expect(del.status).toBe(200);
+    await dropped;
+    await dev.waitConnected();
+    expect((await getJson(`${svc.url}/v1/api/${PROJECT}/devices`, API_KEY)).json.devices.map((d: any) => d.deviceId)).toEqual(['test-device-1']);
   });
 
   it('start-sampling → statuses in the documented order, signed CBOR upload with label and length', async () => {

@@ -11,7 +11,8 @@ const text = fc.oneof(
   fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '😀', 'a', '\t', '\b', '\f', '\r'), maxLength: 20 }),
   fc.string({ unit: 'binary', minLength: 100, maxLength: 600 }),
 );
-const num = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...EDGE), fc.integer(), fc.float({ noNaN: true, noDefaultInfinity: true }));
+const decimal = fc.tuple(fc.integer({ min: -2e9, max: 2e9 }), fc.integer({ min: 0, max: 10 })).map(([m, k]) => m / 10 ** k);
+const num = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...EDGE), fc.integer(), fc.float({ noNaN: true, noDefaultInfinity: true }), decimal);
 
 function docArb() {
   return fc.integer({ min: 1, max: 5 }).chain((width) =>

@@ -122,6 +122,28 @@ describe('gateway end to end', () => {
     expect(spool.stats().count).toBe(st.samples);
   });
 
+  it("a full spool under 'refuse' reports each sample it could not take; nothing beyond the cap is written", async () => {
+    const dir = await tmp();
+    const a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    cleanups.push(() => a.close());
+    const mcu = await startFramedMcu({ path: a.simPath, deviceId: 'dev-f', sampleMs: 50, framesPerSecond: 40 });
+    cleanups.push(() => mcu.close());
+    const spool = await Spool.open(join(dir, 'spool'), { maxCount: 3, whenFull: 'refuse' });
+    cleanups.push(() => spool.close());
+    const refused: GatewayEvent[] = [];
+    const gw = new Gateway({
+      ports: [{ path: a.hostPath, protocol: 'framed', baudRate: 115200 }], spool, label: 'full', category: 'training', sampleMs: 1000,
+      onEvent: (e) => e.type === 'refused' && refused.push(e),
+    });
+    gw.start();
+    await waitFor(() => gw.stats()[0].refused >= 3, 10_000);
+    await gw.stop();
+    expect(gw.stats()[0].samples).toBe(3);
+    expect(gw.stats()[0].refused).toBeGreaterThanOrEqual(3);
+    expect(refused[0]).toMatchObject({ reason: expect.stringMatching(/spool is full/) });
+    expect(spool.stats().count).toBe(3);
+  });
+
   it('forwards only frames signed by the configured device key', async () => {
     const dir = await tmp();
     const good = es256KeyPair(new TextEncoder().encode('made-up good device'));

@@ -192,3 +192,46 @@ describe('TLS', () => {
     }
   });
 });
+
+describe('odd request targets and ports', () => {
+  it('an unparsable target is 400, not 500', async () => {
+    const r = await rawRequest(svc.port, Buffer.from(`GET // HTTP/1.1\r\nHost: x\r\nx-api-key: ${KEY}\r\n\r\n`));
+    expect(r.status).toBe(400);
+  });
+
+  it('a port in use rejects the start and releases the data directory', async () => {
+    const t = tempDir();
+    try {
+      await expect(startIngestionService({ dataDir: t.dir, port: svc.port, apiKey: 'ei_x_key_123' })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const ok = await startIngestionService({ dataDir: t.dir, apiKey: 'ei_x_key_123', fsync: false });
+      await ok.close();
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('aborted uploads', () => {
+  it('a client vanishing mid-body leaves nothing behind (data and files)', async () => {
+    const before = await count();
+    const doc = jsonDoc(payload([1, 2, 3]));
+    const mp = multipartBody('B', [{ name: 'data', filename: 'gone.json', body: doc }]);
+    for (const req of [
+      buildRequest('POST', '/api/training/data', { Host: 'x', 'x-api-key': KEY, 'x-file-name': 'gone.json', 'Content-Length': doc.length }, doc),
+      filesRequest(KEY, 'B', mp),
+    ]) {
+      await new Promise<void>((resolve) => {
+        const s = net.connect(svc.port, '127.0.0.1', () => {
+          s.write(req.subarray(0, req.length - 10));
+          setTimeout(() => s.destroy(), 50);
+        });
+        s.on('error', () => {});
+        s.on('close', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await count()).toBe(before);
+    expect(readdirSync(join(tmp.dir, 'tmp'))).toEqual([]);
+    expect((await getJson(svc.port, '/v1/api/projects', KEY)).status).toBe(200);
+  });
+});

@@ -118,6 +118,18 @@ describe('Spool', () => {
     await s.close();
   });
 
+  it('bounds the dead-letter folder too, counting what it drops', async () => {
+    const dir = await tmp();
+    const s = await Spool.open(dir, { maxDead: 2 });
+    for (let i = 0; i < 4; i++) {
+      const { id } = await s.enqueue(body(`d${i}`), { spec, contentType: 'x' });
+      await s.deadLetter(id, { reason: 'refused', status: 400 });
+    }
+    expect(s.stats()).toMatchObject({ deadCount: 2, droppedDead: 2 });
+    expect((await readdir(join(dir, 'dead'))).length).toBe(4); // 2 records + 2 notes
+    await s.close();
+  });
+
   it('allows one writer: a live lock holder blocks, a dead one is taken over', async () => {
     const dir = await tmp();
     const s = await Spool.open(dir);

@@ -96,6 +96,20 @@ describe('SpoolSender', () => {
     await s.close();
   });
 
+  it('a record rotted on disk is dead-lettered (kept, with the reason), never sent or deleted', async () => {
+    const s = await filled(2);
+    const [bad] = s.entries();
+    await writeFile(join(s.dir, 'queue', bad.id), 'EISPOOL1 not a record');
+    const sent: string[] = [];
+    const c = await new SpoolSender(s, async (r) => (sent.push(text(r)), { kind: 'delivered', status: 200 })).run({ untilEmpty: true });
+    expect(sent).toEqual(['s1']);
+    expect(c).toMatchObject({ delivered: 1, dead: 1 });
+    const dead = await s.deadLetters();
+    expect(dead[0].id).toBe(bad.id);
+    expect(dead[0].note.reason).toMatch(/corrupt record/);
+    await s.close();
+  });
+
   it('waits for new work when not draining until empty', async () => {
     const s = await filled(0);
     const got: string[] = [];

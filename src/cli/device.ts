@@ -16,6 +16,7 @@ import { keyFingerprint } from '../device/keys.ts';
 import { createSource } from '../device/sensors/index.ts';
 import { directUploader, spoolUploader } from '../device/uploader.ts';
 import type { SampleUploader } from '../device/uploader.ts';
+import type { Connector } from '../transport/transport.ts';
 import { Spool } from '../spool/index.ts';
 
 const HELP = `usage: ei-ingest device --sensor <sim|serial:/dev/ttyX|cmd:"..."> [options]
@@ -29,7 +30,10 @@ Connects to remote management as a device; records, uploads and reports the samp
   --config FILE       config written by 'keys --save' (default ${'$'}EI_INGEST_CONFIG or ~/.config/ei-ingest/config.json)
   --device-type T     default ei-ingest
   --device-id ID      default: a MAC address, else a stable id generated once in the config directory
-  --imei N            use a modem's IMEI (15 digits) as the device id
+  --imei N            use this IMEI (15 digits) as the device id
+  --modem PATH        upload through an nRF91-style modem on this serial port (AT commands; TLS by
+                      the modem for https endpoints); its IMEI becomes the device id
+  --modem-baud N      modem UART rate (default 115200)
   --sensor-name N     sensor name announced (default Accelerometer for sim, Sensor otherwise)
   --axes a,b,c        axis names; --units U their units
   --frequency HZ      rate to announce (serial: the MCU's rate, detected when absent)
@@ -55,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
         'device-type': { type: 'string' },
         'device-id': { type: 'string' },
         imei: { type: 'string' },
+        modem: { type: 'string' },
+        'modem-baud': { type: 'string' },
         'sensor-name': { type: 'string' },
         axes: { type: 'string' },
         units: { type: 'string' },
@@ -105,9 +111,30 @@ export async function run(argv: string[]): Promise<number> {
     baudRate: num(a.baud, '--baud'),
   });
   await source.open();
-  const id = resolveDeviceId({ explicit: a['device-id'], imei: a.imei, configDir: configDir() });
 
-  const client = new IngestionClient({ endpoint, apiKey, tls: ca ? { ca } : undefined });
+  // Uploads over a cellular modem: bring it up first, its IMEI names the device.
+  let modem: { imei: string | undefined; close(): Promise<void> } | undefined;
+  let connector: Connector | undefined;
+  let imei = a.imei;
+  if (a.modem) {
+    const { createModemConnector } = await import('../transport/modem/index.ts');
+    const u = new URL(endpoint);
+    const m = createModemConnector({
+      path: a.modem,
+      baud: num(a['modem-baud'], '--modem-baud'),
+      host: u.hostname,
+      port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80,
+      tls: u.protocol === 'https:',
+    });
+    modem = m;
+    connector = m;
+    imei ??= (await m.ready()).imei;
+  }
+  const id = resolveDeviceId({ explicit: a['device-id'], imei, configDir: configDir() });
+
+  const client = connector
+    ? new IngestionClient({ connector, apiKey })
+    : new IngestionClient({ endpoint, apiKey, tls: ca ? { ca } : undefined });
   let spool: Spool | undefined;
   let uploader: SampleUploader;
   if (a['no-spool']) uploader = directUploader(client);
@@ -118,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const log = (line: string) => process.stderr.write(`[device] ${line}\n`);
   log(`device id ${id.id} (${id.source}), sensor ${source.name} at ${source.frequencies.join('/')} Hz, key ${keyFingerprint(apiKey)}`);
-  log(`remote management ${remoteUrl}, ingestion ${endpoint}${spool ? `, spool ${spool.dir}` : ''}`);
+  log(`remote management ${remoteUrl}, ingestion ${endpoint}${modem ? ` via modem ${a.modem}` : ''}${spool ? `, spool ${spool.dir}` : ''}`);
   const dev = new DeviceClient({
     url: remoteUrl,
     apiKey,
@@ -146,6 +173,7 @@ export async function run(argv: string[]): Promise<number> {
     await uploader.close();
     await client.close();
     await spool?.close();
+    await modem?.close();
     await source.close();
   }
   return code;

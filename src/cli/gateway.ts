@@ -151,10 +151,12 @@ export async function run(argv: string[]): Promise<number> {
   gateway.start();
   const progress = tty
     ? setInterval(() => {
-        const parts = gateway.stats().map((p) => `${p.path.replace(/^.*\//, '')}${p.up ? '' : '(down)'} ${p.samples}s ${p.protocol === 'line' ? `${p.garbage}g` : `${p.frameErrors}e`}`);
+        const parts = gateway.stats().map(
+          (p) => `${p.path.replace(/^.*\//, '')}${p.up ? '' : ' (down)'}: ${p.samples} samples, ${p.protocol === 'line' ? `${p.garbage} garbage` : `${p.frameErrors} bad frames`}`,
+        );
         const st = spool.stats();
         const c = sender?.counts;
-        process.stderr.write(`\r\x1b[K${parts.join(' | ')} | spool ${st.count} waiting${c ? `, ${c.delivered} sent, ${c.dead} dead` : ''}${sender?.lastError ? ` (${sender.lastError})` : ''}`);
+        process.stderr.write(`\r\x1b[K${parts.join(' | ')} | spool: ${st.count} waiting${c ? `, ${c.delivered} sent, ${c.dead} dead` : ''}${sender?.lastError ? ` (${sender.lastError})` : ''}`);
       }, 500)
     : null;
   await new Promise<void>((resolve) => {

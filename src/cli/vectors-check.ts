@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EncodedBody } from '../encode/body.ts';
 import { encodeDocument, resolveLayout, type EncodeOptions, type LayoutOptions } from '../encode/index.ts';
 import type { DocumentInput } from '../model/document.ts';
-import { cborItemLength, es256KeyPair, es256PublicKey, fromHex, locateSignature, toHex } from '../sign/index.ts';
+import { es256KeyPair, es256PublicKey, fromHex, locateSignature, toHex, verifyBody } from '../sign/index.ts';
 import { fromManifestValue, plainValue, toManifestValue } from './vectors-manifest.ts';
 import { vectorDefinitions, type VectorDef, type VectorRequest } from './vectors-suite.ts';
 import { decodedProblems } from './vectors-decode.ts';
@@ -240,6 +240,9 @@ function checkOne(dir: string, v: ManifestVector, anchors: Map<string, { hex: st
 
   // 2. independent signature check and decode check on the stored bytes.
   p.push(...nodeSignatureProblems(v, stored, exp.signature));
+  const key = v.key;
+  const ours = verifyBody(stored, key && 'hmac' in key ? { hmacKey: key.hmac } : key && 'es256PublicKey' in key ? { publicKey: fromHex(key.es256PublicKey) } : {});
+  if (!ours.valid || ours.signature !== exp.signature || ours.format !== v.options.format) p.push(`verifyBody disagrees: ${JSON.stringify(ours)}`);
   const layout = resolveLayout(v.options.layout as LayoutOptions);
   p.push(...decodedProblems(stored, v.options.format, plainValue(v.input), { ...v.options, signature: exp.signature, round32: layout.numbers === 'float32-shortest', flatten: layout.flattenSingleAxis }));
 

@@ -129,7 +129,8 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
         ws.once('close', () => (clearTimeout(t), r()));
       });
     }
-    await this.job?.catch(() => {});
+    // A job waiting on its upload is not worth a slow shutdown: a spooled sample is durable.
+    if (this.job) await Promise.race([this.job.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.resolveDone();
   }
 

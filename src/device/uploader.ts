@@ -138,6 +138,10 @@ export function spoolUploader(o: SpoolUploaderOptions): SampleUploader {
     async close() {
       abort.abort();
       await running;
+      for (const [id, w] of waiters) {
+        waiters.delete(id);
+        w.reject(new SampleUploadError('EI_DEVICE_UPLOAD_PENDING', 'device stopping; the sample is kept in the spool and will be sent later'));
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * JSON primitives whose bytes equal `JSON.stringify`'s (ECMA-262 QuoteJSONString and
- * Number::toString), over a ByteWriter. Integers are written digit by digit; other numbers go
- * through `String(x)` (one short string each, the one allocation JS leaves no way around).
+ * Number::toString), over a ByteWriter. Integers and short decimals (up to 8 fraction digits,
+ * e.g. 9.81) are written digit by digit; other numbers go through `String(x)` (one short string
+ * each: JS has no allocation-free shortest-double formatting).
  */
 import type { ByteWriter } from './writer.ts';
 
@@ -76,7 +77,7 @@ export function jsonNumber(w: ByteWriter, x: number): void {
     else w.decimal(x);
     return;
   }
-  w.ascii(String(x));
+  if (!w.fixedDecimal(x)) w.ascii(String(x));
 }
 
 /** A protected-header value (reserves its own room). */

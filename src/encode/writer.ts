@@ -8,6 +8,7 @@
 
 export const DEFAULT_BUFFER_SIZE = 64 * 1024;
 const DEFAULT_SLACK = 8 * 1024;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 
 export class ByteWriter {
   buf: Uint8Array;
@@ -152,6 +153,38 @@ export class ByteWriter {
       x = q;
     }
     b[--p] = 0x30 + x;
+  }
+
+  /**
+   * A non-integer in [1e-6, 1e7) with at most 8 fraction digits, written as Number::toString
+   * would (shortest round-trip digits, plain notation); false (nothing written) otherwise.
+   * m / 10^k === x is an exact round-trip test (both exact, division correctly rounded), and
+   * the smallest such k gives the fewest digits.
+   */
+  fixedDecimal(x: number): boolean {
+    const ax = x < 0 ? -x : x;
+    if (!(ax >= 1e-6 && ax < 1e7)) return false;
+    for (let k = 1; k <= 8; k++) {
+      const p = POW10[k];
+      const m = Math.round(ax * p);
+      if (m / p !== ax) continue;
+      if ((m - 1) / p === ax || (m + 1) / p === ax) return false; // two candidates: leave it to String
+      if (x < 0) this.u8(0x2d);
+      const ip = Math.floor(m / p);
+      this.decimal(ip);
+      this.u8(0x2e);
+      let frac = m - ip * p;
+      const b = this.buf;
+      const end = this.pos + k;
+      for (let q = end - 1; q >= this.pos; q--) {
+        const d = frac % 10;
+        b[q] = 0x30 + d;
+        frac = (frac - d) / 10;
+      }
+      this.pos = end;
+      return true;
+    }
+    return false;
   }
 
   /** Little-endian sample writes for binary tails. */

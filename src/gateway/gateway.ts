@@ -5,7 +5,7 @@
  * sender (owned by the caller) drains it. Samples of one port are spooled in arrival order.
  */
 import { createHash } from 'node:crypto';
-import { encodeToBytes } from '../encode/index.ts';
+import { encodeDocument } from '../encode/index.ts';
 import { Spool, SpoolFullError } from '../spool/index.ts';
 import type { SampleSpec } from '../spool/index.ts';
 import { FrameDecoder } from './frame-decoder.ts';
@@ -187,7 +187,7 @@ export class Gateway {
   private encodeSample(port: (typeof this.ports)[number], deviceName: string, e: Extract<LineEvent, { type: 'sample' }>): void {
     const format = this.opts.format ?? 'cbor';
     try {
-      const body = encodeToBytes(
+      const encoded = encodeDocument(
         {
           protected: { ver: 'v1', alg: this.opts.hmacKey ? 'HS256' : 'none' },
           payload: {
@@ -200,8 +200,13 @@ export class Gateway {
         },
         { format, hmacKey: this.opts.hmacKey, alg: this.opts.hmacKey ? 'HS256' : 'none', iat: Math.floor(Date.now() / 1000) },
       );
-      const signature = this.opts.hmacKey ? sigOf(body) : '00';
-      this.spoolSample(port, body, format === 'cbor' ? 'application/cbor' : 'application/json', this.opts.label, `${this.opts.label}.${deviceName}`, format, signature);
+      const body = new Uint8Array(encoded.length);
+      let o = 0;
+      for (const c of encoded.chunks()) {
+        body.set(c, o);
+        o += c.length;
+      }
+      this.spoolSample(port, body, encoded.contentType, this.opts.label, `${this.opts.label}.${deviceName}`, format, encoded.signature);
     } catch (err) {
       this.emit({ type: 'error', port: port.spec.path, message: `encoding failed: ${(err as Error).message}` });
     }
@@ -247,11 +252,4 @@ export class Gateway {
 
 function safe(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-}
-
-/** The 64 hex chars of an HS256 document's signature (for the spool record; informational). */
-function sigOf(body: Uint8Array): string {
-  const s = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
-  const m = /[0-9a-f]{64}/.exec(s);
-  return m ? m[0] : '';
 }

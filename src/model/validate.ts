@@ -125,9 +125,9 @@ export function inspectDocument(doc: DocumentInput, opts: ValidateOptions): Valu
     const s = sensors[i] as unknown;
     if (!isObject(s)) throw new DocumentError('EI_DOC_SENSOR', `payload.sensors[${i}]`, `expected {name, units}, got ${typeName(s)}`);
     if (typeof s.name !== 'string' || s.name === '') throw new DocumentError('EI_DOC_SENSOR', `payload.sensors[${i}].name`, 'expected a non-empty string');
-    checkString(s.name, `payload.sensors[${i}].name`);
+    if (loneSurrogateAt(s.name) >= 0) checkString(s.name, `payload.sensors[${i}].name`); // path built only on error
     if (typeof s.units !== 'string') throw new DocumentError('EI_DOC_SENSOR', `payload.sensors[${i}].units`, 'expected a string');
-    checkString(s.units, `payload.sensors[${i}].units`);
+    if (loneSurrogateAt(s.units) >= 0) checkString(s.units, `payload.sensors[${i}].units`);
   }
   return inspectValues(p.values, sensors.length, opts);
 }

@@ -99,6 +99,11 @@ export class DeviceRegistry extends EventEmitter<{ event: [device: DeviceRecord,
     return d;
   }
 
+  /** Forgets a device (Studio's delete); its log goes with it. */
+  delete(projectId: number, deviceId: string): boolean {
+    return this.devices.delete(this.key(projectId, deviceId));
+  }
+
   disconnected(d: DeviceRecord): void {
     d.connected = false;
     this.record(d, 'disconnected');

@@ -94,7 +94,6 @@ export function labelFromFileName(fileName: string): string | null {
  */
 export function sanitizeFileName(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
   let s = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
   s = s.replace(/^\.+/, '');
   if (s.length > 128) s = s.slice(0, 128);

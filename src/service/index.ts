@@ -110,7 +110,12 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
   const extraCtx: ExtraRouteContext = { resolveApiKey: (k) => keys.resolve(k), store, limits };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendText(req, res, 400, 'Bad request target', limits);
+    }
     const path = url.pathname;
     const apiKeyHeader = req.headers['x-api-key'];
     const apiKey = Array.isArray(apiKeyHeader) ? apiKeyHeader[0] : apiKeyHeader;
@@ -161,6 +166,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     ? (https.createServer({ ...serverOpts, key: opts.tls.key, cert: opts.tls.cert }, listener) as unknown as Server)
     : http.createServer(serverOpts, listener);
   server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
   // `Expect: 100-continue`: refuse a wrong key or an oversized body before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -187,9 +193,13 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (e: Error): void => {
+      store.close(); // release the data directory
+      reject(e);
+    };
+    server.once('error', onError);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });

@@ -25,6 +25,8 @@ export interface ServiceLimits {
   keepAliveTimeoutMs: number;
   /** A refused request smaller than this is read to its end so the connection can be kept. */
   maxDrainBytes: number;
+  /** Open connections at once; more are refused (bounds what slow clients can hold). */
+  maxConnections: number;
   /** Nesting depth accepted in CBOR and JSON documents. */
   maxDepth: number;
   /** Values (numbers) decoded from one document. */
@@ -43,6 +45,7 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxDrainBytes: 1024 * 1024,
+  maxConnections: 1000,
   maxDepth: 32,
   maxValues: 50_000_000,
 };

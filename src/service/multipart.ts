@@ -160,6 +160,9 @@ export function readMultipart(req: IncomingMessage, opts: MultipartOptions): Pro
       });
     });
     req.on('aborted', () => fail(new BadRequestError('EI_SVC_ABORTED', 'request aborted')));
+    req.on('close', () => {
+      if (!req.complete) fail(new BadRequestError('EI_SVC_ABORTED', 'request aborted'));
+    });
     req.pipe(bb);
   });
 }

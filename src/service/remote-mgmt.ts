@@ -239,15 +239,53 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
     sendJson(res, 200, { success: true });
   }
 
+  /** Route table: [method, pattern] → handler(projectId, deviceId?). */
+  const table: Array<{ method: string; re: RegExp; run: (req: IncomingMessage, res: ServerResponse, p: RemoteMgmtProject, id: string | undefined, url: URL) => Promise<void> | void }> = [
+    { method: 'POST', re: /^\/v1\/api\/(\d+)\/device\/([^/]+)\/start-sampling$/, run: (req, res, p, id) => startSampling(req, res, p, id!) },
+    {
+      method: 'GET',
+      re: /^\/v1\/api\/(\d+)\/devices$/,
+      run: (_req, res, p) => sendJson(res, 200, { success: true, devices: registry.list(p.projectId).map((d) => registry.toListEntry(d)) }),
+    },
+    {
+      method: 'GET',
+      re: /^\/v1\/api\/(\d+)\/devices?\/([^/]+)$/,
+      run: (_req, res, p, id) => {
+        const d = registry.get(p.projectId, id!);
+        if (!d) sendJson(res, 404, { success: false, error: 'no such device' });
+        else sendJson(res, 200, { success: true, device: registry.toListEntry(d) });
+      },
+    },
+    {
+      method: 'DELETE',
+      re: /^\/v1\/api\/(\d+)\/devices\/([^/]+)$/,
+      run: (_req, res, p, id) => {
+        const d = registry.get(p.projectId, id!);
+        if (!d) return sendJson(res, 404, { success: false, error: 'no such device' });
+        sockets.get(d)?.close(1000, 'device deleted');
+        registry.delete(p.projectId, id!);
+        sendJson(res, 200, { success: true });
+      },
+    },
+    {
+      method: 'GET',
+      re: /^\/v1\/api\/(\d+)\/devices\/([^/]+)\/events$/,
+      run: (_req, res, p, id, url) => {
+        const d = registry.get(p.projectId, id!);
+        const after = Number(url.searchParams.get('after') ?? 0) || 0;
+        if (!d) sendJson(res, 404, { success: false, error: 'no such device' });
+        else sendJson(res, 200, { success: true, events: d.events.filter((e) => e.seq > after) });
+      },
+    },
+  ];
+
   const routes: ExtraRoutes = async (req, res, ctx) => {
     const url = new URL(req.url ?? '/', 'http://local');
-    const m = /^\/v1\/api\/(\d+)\/(?:device\/([^/]+)(\/start-sampling)?|devices(?:\/([^/]+)\/events)?)$/.exec(url.pathname);
-    if (!m) return false;
-    const projectId = Number(m[1]);
-    const deviceId = m[2] !== undefined ? decodeURIComponent(m[2]) : m[4] !== undefined ? decodeURIComponent(m[4]) : undefined;
-    const wantMethod = m[3] ? 'POST' : 'GET';
-    if (req.method !== wantMethod) {
-      sendJson(res, 405, { success: false, error: `use ${wantMethod}` });
+    const matches = table.map((r) => ({ r, m: r.re.exec(url.pathname) })).filter((x) => x.m !== null);
+    if (matches.length === 0) return false;
+    const hit = matches.find((x) => x.r.method === req.method);
+    if (!hit) {
+      sendJson(res, 405, { success: false, error: `use ${matches.map((x) => x.r.method).join(' or ')}` });
       return true;
     }
     const key = req.headers['x-api-key'];
@@ -256,24 +294,18 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
       sendJson(res, 401, { success: false, error: 'missing or invalid x-api-key' });
       return true;
     }
-    if (project.projectId !== projectId) {
+    if (project.projectId !== Number(hit.m![1])) {
       sendJson(res, 403, { success: false, error: 'this API key does not belong to that project' });
       return true;
     }
-    if (m[3]) {
-      await startSampling(req, res, project, deviceId!);
-    } else if (m[2] !== undefined) {
-      const d = registry.get(projectId, deviceId!);
-      if (!d) sendJson(res, 404, { success: false, error: 'no such device' });
-      else sendJson(res, 200, { success: true, device: registry.toListEntry(d) });
-    } else if (m[4] !== undefined) {
-      const d = registry.get(projectId, deviceId!);
-      const after = Number(url.searchParams.get('after') ?? 0);
-      if (!d) sendJson(res, 404, { success: false, error: 'no such device' });
-      else sendJson(res, 200, { success: true, events: d.events.filter((e) => e.seq > after) });
-    } else {
-      sendJson(res, 200, { success: true, devices: registry.list(projectId).map((d) => registry.toListEntry(d)) });
+    let id: string | undefined;
+    try {
+      id = hit.m![2] === undefined ? undefined : decodeURIComponent(hit.m![2]);
+    } catch {
+      sendJson(res, 400, { success: false, error: 'bad device id' });
+      return true;
     }
+    await hit.r.run(req, res, project, id, url);
     return true;
   };
 

@@ -10,112 +10,9 @@ import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { StorageError } from './errors.ts';
+import { SCHEMA, rowToRecord, type NewSample, type Row, type SampleRecord } from './store-schema.ts';
 
-export type SignatureStatusText = 'valid' | 'invalid' | 'none' | 'unverified';
-
-/** What the pipeline hands to the store for one sample. */
-export interface NewSample {
-  projectId: number;
-  category: string;
-  filename: string;
-  label: string | null;
-  kind: string;
-  format: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  signatureAlg: string | null;
-  signatureStatus: SignatureStatusText;
-  deviceName: string | null;
-  deviceType: string | null;
-  intervalMs: number | null;
-  sensors: { name: string; units: string }[];
-  rowCount: number | null;
-  totalLengthMs: number | null;
-  info: Record<string, unknown>;
-  metadata: Record<string, string>;
-  uploadSource: string | null;
-  structuredLabels: { startIndex: number; endIndex: number; label: string }[] | null;
-}
-
-export interface SampleRecord extends NewSample {
-  id: number;
-  path: string;
-  attachmentPath: string | null;
-  added: number;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS categories (name TEXT PRIMARY KEY);
-INSERT OR IGNORE INTO categories(name) VALUES ('training'), ('testing'), ('anomaly');
-CREATE TABLE IF NOT EXISTS samples (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  project_id INTEGER NOT NULL,
-  category TEXT NOT NULL REFERENCES categories(name),
-  filename TEXT NOT NULL,
-  label TEXT,
-  kind TEXT NOT NULL,
-  format TEXT NOT NULL,
-  content_type TEXT NOT NULL,
-  path TEXT NOT NULL UNIQUE,
-  attachment_path TEXT,
-  size INTEGER NOT NULL,
-  sha256 TEXT NOT NULL,
-  signature_alg TEXT,
-  signature_status TEXT NOT NULL,
-  device_name TEXT,
-  device_type TEXT,
-  interval_ms REAL,
-  sensors TEXT NOT NULL,
-  row_count INTEGER,
-  total_length_ms REAL,
-  info TEXT NOT NULL,
-  metadata TEXT NOT NULL,
-  upload_source TEXT,
-  added INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS samples_project_category ON samples(project_id, category);
-CREATE TABLE IF NOT EXISTS hashes (
-  project_id INTEGER NOT NULL,
-  sha256 TEXT NOT NULL,
-  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
-  PRIMARY KEY (project_id, sha256, sample_id)
-);
-CREATE TABLE IF NOT EXISTS labels (
-  sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
-  label TEXT NOT NULL,
-  start_index INTEGER,
-  end_index INTEGER
-);
-CREATE INDEX IF NOT EXISTS labels_sample ON labels(sample_id);
-`;
-
-interface Row {
-  id: number;
-  project_id: number;
-  category: string;
-  filename: string;
-  label: string | null;
-  kind: string;
-  format: string;
-  content_type: string;
-  path: string;
-  attachment_path: string | null;
-  size: number;
-  sha256: string;
-  signature_alg: string | null;
-  signature_status: SignatureStatusText;
-  device_name: string | null;
-  device_type: string | null;
-  interval_ms: number | null;
-  sensors: string;
-  row_count: number | null;
-  total_length_ms: number | null;
-  info: string;
-  metadata: string;
-  upload_source: string | null;
-  added: number;
-}
+export type { NewSample, SampleRecord, SignatureStatusText } from './store-schema.ts';
 
 export interface StoreOptions {
   /** 'full' fsyncs the WAL at every commit (default); 'normal' trusts the OS on power loss. */
@@ -310,7 +207,7 @@ export class SampleStore {
   private commitOne(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): { record: SampleRecord; duplicate: boolean } {
     if (disallowDuplicates) {
       const dup = this.stmts.byHash.get(s.projectId, s.sha256) as Row | undefined;
-      if (dup) return { record: this.toRecord(dup), duplicate: true };
+      if (dup) return { record: rowToRecord(dup), duplicate: true };
     }
     const added = Date.now();
     const info = this.stmts.insert.run({
@@ -350,17 +247,17 @@ export class SampleStore {
 
   findByHash(projectId: number, sha256: string): SampleRecord | undefined {
     const r = this.stmts.byHash.get(projectId, sha256) as Row | undefined;
-    return r ? this.toRecord(r) : undefined;
+    return r ? rowToRecord(r) : undefined;
   }
 
   get(projectId: number, id: number): SampleRecord | undefined {
     const r = this.stmts.get.get(projectId, id) as Row | undefined;
-    return r ? this.toRecord(r) : undefined;
+    return r ? rowToRecord(r) : undefined;
   }
 
   list(projectId: number, category?: string): SampleRecord[] {
     const rows = (category ? this.stmts.list.all(projectId, category) : this.stmts.listAll.all(projectId)) as Row[];
-    return rows.map((r) => this.toRecord(r));
+    return rows.map((r) => rowToRecord(r));
   }
 
   count(projectId: number): number {
@@ -390,38 +287,5 @@ export class SampleStore {
   close(): void {
     if (this.queue.length > 0) this.flush();
     if (this.db.open) this.db.close();
-  }
-
-  private toRecord(r: Row): SampleRecord {
-    const info = JSON.parse(r.info) as Record<string, unknown>;
-    const structuredLabels = (info.structuredLabels as SampleRecord['structuredLabels']) ?? null;
-    delete info.structuredLabels;
-    return {
-      id: r.id,
-      projectId: r.project_id,
-      category: r.category,
-      filename: r.filename,
-      label: r.label,
-      kind: r.kind,
-      format: r.format,
-      contentType: r.content_type,
-      path: r.path,
-      attachmentPath: r.attachment_path,
-      size: r.size,
-      sha256: r.sha256,
-      signatureAlg: r.signature_alg,
-      signatureStatus: r.signature_status,
-      deviceName: r.device_name,
-      deviceType: r.device_type,
-      intervalMs: r.interval_ms,
-      sensors: JSON.parse(r.sensors),
-      rowCount: r.row_count,
-      totalLengthMs: r.total_length_ms,
-      info,
-      metadata: JSON.parse(r.metadata),
-      uploadSource: r.upload_source,
-      structuredLabels,
-      added: r.added,
-    };
   }
 }

@@ -84,7 +84,11 @@ export async function handleStudio(req: IncomingMessage, res: ServerResponse, ct
     let samples = ctx.store.list(project.projectId, category);
     const label = query.get('labels') ?? query.get('label');
     if (label) samples = samples.filter((s) => s.label === label);
-    json(200, { success: true, totalCount: samples.length, samples: samples.map(sampleSummary) });
+    const total = samples.length;
+    const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
+    const limit = query.get('limit') === null ? total : Math.max(0, Number(query.get('limit')) || 0);
+    samples = samples.slice(offset, offset + limit);
+    json(200, { success: true, totalCount: total, samples: samples.map(sampleSummary) });
     return true;
   }
   const s = /^raw-data\/(\d{1,15})(\/raw|\/attachment)?$/.exec(rest);

@@ -81,7 +81,18 @@ export class SpoolSender {
         await this.spool.waitForWork(signal);
         continue;
       }
-      const ok = await this.deliver(head.id, signal, opts.maxAttempts ?? Infinity);
+      let ok: boolean;
+      try {
+        ok = await this.deliver(head.id, signal, opts.maxAttempts ?? Infinity);
+      } catch (e) {
+        // The spool itself failed (disk full, I/O error): keep the sample, wait, try again.
+        const err = e as { code?: string; message?: string };
+        this.lastError = `spool: ${err.code ?? err.message}`;
+        this.opts.onEvent?.({ type: 'retry', id: head.id, reason: this.lastError, delayMs: this.opts.maxBackoffMs, attempts: 0 });
+        if (opts.untilEmpty) break;
+        await sleep(this.opts.maxBackoffMs, signal);
+        continue;
+      }
       if (!ok && opts.untilEmpty) break; // gave up after maxAttempts: leave it queued
     }
     return this.counts;

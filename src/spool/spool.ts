@@ -269,7 +269,15 @@ export class Spool {
     const note = { ...info, at: new Date().toISOString(), id };
     // The note goes first: a crash in between leaves the record queued, never a bare record.
     await this.ddir!.write(`${id}.json`, new TextEncoder().encode(JSON.stringify(note, null, 2)));
-    await rename(join(this.queueDir, id), join(this.deadDir, id));
+    try {
+      await rename(join(this.queueDir, id), join(this.deadDir, id));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // Dropped (drop-oldest) while it was being refused: nothing left to keep.
+      await unlink(join(this.deadDir, `${id}.json`)).catch(() => undefined);
+      this.forget(id);
+      return;
+    }
     await this.ddir!.sync();
     await this.qdir!.sync();
     this.forget(id);

@@ -104,6 +104,7 @@ const notes: string[] = [];
 const failures: string[] = [];
 for (const { file, suite } of suites) {
   const selected = suite.variants.filter((v) => !args.filter || `${suite.name}/${v.id}`.includes(args.filter));
+  if (selected.length === 0) continue;
   const got = new Map<string, Measurement[]>(selected.map((v) => [v.id, []]));
   const failed = new Set<string>();
   // Round-robin over runs so drifting machine load (shared machine) hits every variant alike.

@@ -200,6 +200,14 @@ async function main(): Promise<number> {
     } finally {
       await dev.stop();
     }
+    // Best effort: remove the test device from the project's device list (not a failure if the
+    // server keeps it; it shows as disconnected).
+    try {
+      await studio('DELETE', `${api}/api/${projectId}/devices/${encodeURIComponent(`ei-ingest-live-${runId}`)}`);
+      log('ok   removed the test device');
+    } catch (err) {
+      log(`note could not remove test device ei-ingest-live-${runId}: ${scrub((err as Error).message)}`);
+    }
   } finally {
     // 4. Delete everything uploaded, even after a failure above.
     for (const u of uploads) {

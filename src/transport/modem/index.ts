@@ -34,8 +34,9 @@ export interface ModemConnectorOptions {
   /** read() gives up after this long without bytes; default 60 s. */
   readTimeoutMs?: number;
   /**
-   * Send buffer: small writes are gathered up to this many bytes per data-mode send; default 16384
-   * (new dialect; the old dialect gathers up to maxSend).
+   * Send buffer: small writes are gathered up to this many bytes per data-mode send. Default
+   * 16384 in the new dialect (larger writes bypass it); maxSend in the old one, where every
+   * buffer costs an `AT#XSEND`…`+++` round trip and the +++ planner needs the bytes contiguous.
    */
   sendChunk?: number;
   /**
@@ -44,6 +45,13 @@ export interface ModemConnectorOptions {
    * progress and a send the modem fails part-way (it then drops the rest of <len>) wastes little.
    */
   maxSend?: number;
+  /**
+   * True (default) when the UART has RTS/CTS, so the modem can hold the host back. False caps
+   * each data-mode send at the modem's 4096-byte buffer and waits for its `#XDATAMODE` before
+   * the next, so a slow network cannot overrun the buffer (FACTS §7: without RTS/CTS an overrun
+   * drops bytes, and the modem reports nothing).
+   */
+  flowControl?: boolean;
   /** `AT#XRECV` poll timeout in seconds; default 1. */
   recvPollS?: number;
   /** Gets one line per AT command and answer (never payload bytes). */
@@ -71,6 +79,10 @@ export interface ModemConnector extends Connector {
  * connect() opens the port once, runs bring-up when needed (first use, after a reboot or a
  * desync), waits for registration, then opens and connects a socket.
  *
+ * connect() and the Transport's calls reject with ModemError: a stable `code` and `retryable`
+ * (errors.ts has the table; e.g. `ERROR` on `AT#XCONNECT` → EI_MODEM_CONNECT, retryable).
+ * Call close() when done: the open serial port keeps the process alive.
+ *
  * @throws TypeError for a host that cannot go inside AT quotes or a bad port/baud.
  * @example
  * const modem = createModemConnector({ path: '/dev/ttyACM0', host: 'ingestion.edgeimpulse.com', port: 80 });
@@ -85,6 +97,9 @@ export function createModemConnector(options: ModemConnectorOptions): ModemConne
   if (!Number.isInteger(baud) || baud <= 0) throw new TypeError('modem baud must be a positive integer');
   return new ModemConnectorImpl(options, baud);
 }
+
+/** The modem's data-mode buffer (FACTS §7). */
+const MODEM_BUFFER = 4096;
 
 class ModemConnectorImpl implements ModemConnector {
   readonly authority: string;
@@ -106,7 +121,10 @@ class ModemConnectorImpl implements ModemConnector {
   ) {
     this.authority = opts.port === (opts.tls ? 443 : 80) ? opts.host : `${opts.host}:${opts.port}`;
     this.log = opts.log ?? (() => {});
-    this.maxSend = opts.maxSend ?? Math.min(262_144, Math.max(4096, Math.round((baud / 10) * 2)));
+    this.maxSend =
+      opts.flowControl === false
+        ? Math.min(opts.maxSend ?? MODEM_BUFFER, MODEM_BUFFER)
+        : (opts.maxSend ?? Math.min(262_144, Math.max(4096, Math.round((baud / 10) * 2))));
   }
 
   get wire(): { tx: number; rx: number } {
@@ -150,9 +168,8 @@ class ModemConnectorImpl implements ModemConnector {
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 30_000,
         recvPollS: this.opts.recvPollS ?? 1,
         readTimeoutMs: this.opts.readTimeoutMs ?? 60_000,
-        // Old dialect: every buffer costs `AT#XSEND`…`+++` round trips and large writes cannot
-        // bypass the buffer (the +++ planner needs it contiguous), so gather up to maxSend.
-        sendChunk: dialect === 'old' ? Math.max(this.opts.sendChunk ?? 0, this.maxSend) : Math.min(this.opts.sendChunk ?? 16384, this.maxSend),
+        // ≥ 3: the old dialect may carry two '+' bytes into the next buffer and must still progress.
+        sendChunk: Math.max(3, Math.min(this.opts.sendChunk ?? (dialect === 'old' ? this.maxSend : 16384), this.maxSend)),
         maxSend: this.maxSend,
       };
       const socket = await ModemSocket.open(
