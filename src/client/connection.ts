@@ -7,6 +7,7 @@ import type { EncodedBody } from '../encode/body.ts';
 import { ResponseParser, type HttpResponse, type ResponseLimits } from '../http/response-parser.ts';
 import { ResponseParseError } from '../http/errors.ts';
 import type { Connector, Transport } from '../transport/transport.ts';
+import { EiError } from '../errors.ts';
 import { NetworkError, TimeoutError, UploadAbortedError, UploadError } from './errors.ts';
 
 /** Milliseconds; 0 disables a timeout. */
@@ -108,6 +109,11 @@ export class Connection {
     } catch (err) {
       pending.then((t) => t.close(), () => {});
       if (ac.signal.aborted) throw ac.signal.reason;
+      // A transport that knows its failure is final (a modem port that does not exist, an AT
+      // command the firmware rejects) says so with retryable === false: keep its code, no retry.
+      if (err instanceof EiError && (err as { retryable?: unknown }).retryable === false) {
+        throw new UploadError(err.code, `connect to ${connector.authority} failed: ${describe(err)}`, false, { cause: err });
+      }
       throw new NetworkError(`connect to ${connector.authority} failed: ${describe(err)}`, { cause: err });
     } finally {
       clearTimeout(timer);

@@ -37,6 +37,11 @@ export interface GatewayOptions {
   detectMin?: number;
   /** Largest framed document body (default 1 MiB). */
   maxFrameBody?: number;
+  /**
+   * Samples of one port waiting for the spool (in memory) beyond which new ones are refused
+   * and counted (default 256): a disk slower than the device must not grow memory unbounded.
+   */
+  maxPending?: number;
   /** Called after a sample is durably spooled (the gateway's acknowledgement). */
   onAck?: (a: AckInfo) => void | Promise<void>;
   onEvent?: (e: GatewayEvent) => void;
@@ -76,7 +81,7 @@ export class Gateway {
   private readonly opts: GatewayOptions;
   private readonly ac = new AbortController();
   private readonly links: Promise<unknown>[] = [];
-  private readonly ports: { spec: PortSpec; stats: PortStats; chain: Promise<void>; downReported: boolean; errBase: number }[] = [];
+  private readonly ports: { spec: PortSpec; stats: PortStats; chain: Promise<void>; pending: number; downReported: boolean; errBase: number }[] = [];
   private readonly verifier: FrameVerifier;
 
   constructor(opts: GatewayOptions) {
@@ -90,7 +95,7 @@ export class Gateway {
         path: spec.path, protocol: spec.protocol, up: false, opens: 0, bytes: 0, samples: 0, garbage: 0,
         droppedRows: 0, frameErrors: 0, rejectedFrames: 0, refused: 0, frequencyHz: 0,
       };
-      const port = { spec, stats, chain: Promise.resolve(), downReported: false, errBase: 0 };
+      const port = { spec, stats, chain: Promise.resolve(), pending: 0, downReported: false, errBase: 0 };
       this.ports.push(port);
       this.links.push(spec.protocol === 'line' ? this.runLine(port) : this.runFramed(port));
     }
@@ -120,6 +125,12 @@ export class Gateway {
 
   /** Queues a spool write behind the port's previous ones (keeps arrival order). */
   private spoolSample(port: (typeof this.ports)[number], body: Uint8Array, contentType: string, label: string, fileBase: string, ext: string, signature: string): void {
+    if (port.pending >= (this.opts.maxPending ?? 256)) {
+      port.stats.refused++;
+      this.emit({ type: 'refused', port: port.spec.path, reason: `spool cannot keep up (${port.pending} samples waiting in memory)` });
+      return;
+    }
+    port.pending++;
     port.chain = port.chain.then(async () => {
       const sha256 = createHash('sha256').update(body).digest('hex');
       const fileName = `${fileBase}.${sha256.slice(0, 12)}.${ext}`;
@@ -132,6 +143,8 @@ export class Gateway {
         port.stats.refused++;
         const err = e as Error;
         this.emit({ type: 'refused', port: port.spec.path, reason: e instanceof SpoolFullError ? err.message : `${(e as { code?: string }).code ?? 'error'}: ${err.message}` });
+      } finally {
+        port.pending--;
       }
     });
   }

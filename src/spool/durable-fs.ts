@@ -24,9 +24,29 @@ export class DurableDir {
     return new DurableDir(path, await open(path, 'r'));
   }
 
-  /** fsyncs the directory so renames and creations in it are on disk. */
-  async sync(): Promise<void> {
-    if (this.handle) await this.handle.sync();
+  private running: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+
+  /**
+   * fsyncs the directory so renames and creations in it are on disk. Group commit: callers
+   * arriving while a sync runs share the one that starts after it (which covers all their
+   * renames), so concurrent writers pay one directory fsync between them.
+   */
+  sync(): Promise<void> {
+    if (this.next) return this.next;
+    const after = this.running ?? Promise.resolve();
+    const next: Promise<void> = after
+      .catch(() => undefined)
+      .then(() => {
+        this.next = null;
+        const run = this.handle ? this.handle.sync() : Promise.resolve();
+        this.running = run;
+        return run.finally(() => {
+          if (this.running === run) this.running = null;
+        });
+      });
+    this.next = next;
+    return next;
   }
 
   /**
