@@ -42,7 +42,7 @@ Connects to remote management as a device; records, uploads and reports the samp
   --format cbor|json  document encoding (default cbor)
   --spool DIR         spool directory (default <config dir>/device-spool); --no-spool uploads directly
   --upload-wait S     seconds to wait for a spooled upload before reporting it pending (default 60)
-  --ca FILE           extra CA certificate (PEM) for wss:// and https:// endpoints
+  --ca FILE           CA certificate (PEM) to trust for wss:// and https:// (instead of the system store)
 `;
 
 export async function run(argv: string[]): Promise<number> {

@@ -78,7 +78,10 @@ async function studioGet(opts: DiscoverKeysOptions, url: string): Promise<unknow
       signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
     });
   } catch (err) {
-    throw new KeysError('EI_KEYS_NETWORK', `cannot reach Studio at ${new URL(url).origin}: ${(err as Error).message}`, {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is in the cause.
+    const e = err as { message?: string; name?: string; cause?: { code?: string; message?: string } };
+    const why = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+    throw new KeysError('EI_KEYS_NETWORK', `cannot reach Studio at ${new URL(url).origin}: ${why}`, {
       cause: err,
     });
   }
