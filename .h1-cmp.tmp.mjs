@@ -1,4 +1,4 @@
-// ../../tmp/h1-cmp.mts
+// .h1-cmp.tmp.mts
 import { createHmac } from "node:crypto";
 import { encode as cborxEncode } from "cbor-x";
 
@@ -4075,6 +4075,8 @@ var ByteWriter = class {
   fixedDecimal(x) {
     const ax = x < 0 ? -x : x;
     if (!(ax >= 1e-6 && ax < 1e7)) return false;
+    const t = ax * 1e8;
+    if (Math.abs(t - Math.round(t)) > t * 1e-15 + 1e-9) return false;
     for (let k = 1; k <= 8; k++) {
       const p = POW10[k];
       const m = Math.round(ax * p);
@@ -4318,11 +4320,11 @@ var PulledBody = class {
   }
 };
 
-// ../../tmp/h1-cmp.mts
+// .h1-cmp.tmp.mts
 var [variant, Ns] = [process.argv[2], process.argv[3]];
 var N = Number(Ns);
 var data = new Float64Array(N * 3);
-for (let i = 0; i < data.length; i++) data[i] = Math.sin(i) * 10;
+for (let i = 0; i < data.length; i++) data[i] = process.env.DEC ? Math.round(Math.sin(i) * 1e3) / 100 : Math.sin(i) * 10;
 var rows = Array.from({ length: N }, (_, i) => [data[3 * i], data[3 * i + 1], data[3 * i + 2]]);
 var sensors = [{ name: "accX", units: "m/s2" }, { name: "accY", units: "m/s2" }, { name: "accZ", units: "m/s2" }];
 var key2 = "made-up-hmac-key";

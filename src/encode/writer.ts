@@ -164,6 +164,9 @@ export class ByteWriter {
   fixedDecimal(x: number): boolean {
     const ax = x < 0 ? -x : x;
     if (!(ax >= 1e-6 && ax < 1e7)) return false;
+    // Quick reject: with <= 8 fraction digits, x·1e8 is an integer up to rounding error.
+    const t = ax * 1e8;
+    if (Math.abs(t - Math.round(t)) > t * 1e-15 + 1e-9) return false;
     for (let k = 1; k <= 8; k++) {
       const p = POW10[k];
       const m = Math.round(ax * p);

@@ -64,8 +64,10 @@ const spoolCost: BenchVariant = {
   },
 };
 
-const throughput: BenchVariant = {
-  id: 'two-mcus',
+/** `serviceFsync` false isolates our side: the service then stores without fsync. */
+function throughput(id: string, serviceFsync: boolean): BenchVariant {
+  return {
+  id,
   runs: 1,
   async run(): Promise<Measurement> {
     const { spawn } = await import('node:child_process');
@@ -77,7 +79,7 @@ const throughput: BenchVariant = {
     const { IngestionClient } = await import('../../../src/client/client.ts');
     const { Gateway } = await import('../../../src/gateway/gateway.ts');
     const dir = await mkdtemp(join(tmpdir(), 'bench-gw-'));
-    const svc = await startIngestionService({ dataDir: join(dir, 'svc'), apiKey: API_KEY, hmacKey: HMAC_KEY });
+    const svc = await startIngestionService({ dataDir: join(dir, 'svc'), apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: serviceFsync, durability: serviceFsync ? 'full' : 'normal' });
     const fps = 250; // offered per MCU: 100 ms documents of 10 rows × 3 axes, sent as fast as sampled ×25
     const sims = [0, 1].map((k) =>
       spawn(process.execPath, ['--import', 'tsx', 'firmware-sim/mcu/cli.ts', 'framed', '--device-id', `bench-${k}`, '--sample-ms', '100', '--rate', '100', '--fps', String(fps), '--hmac-key', HMAC_KEY, '--seed', String(k + 1)], {
@@ -118,16 +120,16 @@ const throughput: BenchVariant = {
       await rm(dir, { recursive: true, force: true });
     }
   },
-};
+  };
+}
 
 const us = (ns: number | undefined) => (ns === undefined ? '–' : `${(ns / 1000).toFixed(0)} µs`);
 
 export const suite: BenchSuite = {
   name: 'gateway',
-  variants: [spoolCost, throughput],
+  variants: [spoolCost, throughput('two-mcus', true), throughput('two-mcus-service-nofsync', false)],
   rows(r: ReadonlyMap<string, Measurement>): TableRow[] {
     const d = r.get('spool-accept');
-    const t = r.get('two-mcus');
     const rows: TableRow[] = [
       {
         measure: 'spool accept per sample (temp write+fsync+rename+dir fsync) vs plain writeFile',
@@ -137,14 +139,22 @@ export const suite: BenchSuite = {
         ratio: d?.nsPerOp && d.plainNs ? `+${((d.nsPerOp - d.plainNs) / 1000).toFixed(0)} µs (one fsync alone: ${us(d.fsyncNs)})` : '–',
         target: '–',
       },
-      {
-        measure: 'gateway throughput, 2 framed MCUs → spool → local service (delivered)',
-        n: t ? `offered ${t.offeredPerSec}/s` : '–',
-        ours: t?.deliveredPerSec !== undefined ? `${t.deliveredPerSec.toFixed(0)} samples/s` : '–',
-        baseline: t?.spooledPerSec !== undefined ? `${t.spooledPerSec.toFixed(0)}/s spooled` : '–',
-        ratio: t?.deliveredPerSec && t.offeredPerSec ? `${((100 * t.deliveredPerSec) / t.offeredPerSec).toFixed(0)}% of offered` : '–',
-        target: '–',
-      },
+      ...(
+        [
+          ['two-mcus', 'service fsyncs each sample'],
+          ['two-mcus-service-nofsync', 'service without fsync (our side alone)'],
+        ] as const
+      ).map(([id, what]) => {
+        const t = r.get(id);
+        return {
+          measure: `gateway throughput, 2 framed MCUs → spool → local service, ${what}`,
+          n: t ? `offered ${t.offeredPerSec}/s` : '–',
+          ours: t?.deliveredPerSec !== undefined ? `${t.deliveredPerSec.toFixed(0)} samples/s delivered` : '–',
+          baseline: t?.spooledPerSec !== undefined ? `${t.spooledPerSec.toFixed(0)}/s spooled` : '–',
+          ratio: t?.deliveredPerSec && t.offeredPerSec ? `${((100 * t.deliveredPerSec) / t.offeredPerSec).toFixed(0)}% of offered` : '–',
+          target: '–',
+        };
+      }),
     ];
     return rows;
   },
