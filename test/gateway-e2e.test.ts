@@ -14,6 +14,7 @@ import type { GatewayEvent } from '../src/gateway/gateway.ts';
 import { Spool, SpoolSender, clientSend } from '../src/spool/index.ts';
 import { IngestionClient } from '../src/client/client.ts';
 import { es256KeyPair } from '../src/sign/index.ts';
+import { SerialPort } from 'serialport';
 
 const API_KEY = 'ei_e2e_made_up_key';
 const HMAC_KEY = 'made-up-e2e-hmac';
@@ -122,6 +123,53 @@ describe('gateway end to end', () => {
     expect(spool.stats().count).toBe(st.samples);
   });
 
+  it('ports spewing random bytes (no newlines, no delimiters, zeros) do not stop a good port', async () => {
+    const dir = await tmp();
+    const good = await openMcuPty(join(dir, 'g-mcu'), join(dir, 'g'));
+    const noisyLine = await openMcuPty(join(dir, 'l-mcu'), join(dir, 'l'));
+    const noisyFramed = await openMcuPty(join(dir, 'f-mcu'), join(dir, 'f'));
+    cleanups.push(() => good.close(), () => noisyLine.close(), () => noisyFramed.close());
+    const mcu = await startFramedMcu({ path: good.simPath, deviceId: 'good', sampleMs: 50, framesPerSecond: 20 });
+    cleanups.push(() => mcu.close());
+    const spewers = await Promise.all(
+      [noisyLine.simPath, noisyFramed.simPath].map(async (path, k) => {
+        const p = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+        await new Promise<void>((res, rej) => p.open((e) => (e ? rej(e) : res())));
+        p.on('error', () => undefined);
+        let seed = k + 1;
+        const timer = setInterval(() => {
+          const b = Buffer.alloc(4096);
+          for (let i = 0; i < b.length; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+          if (k === 0) b.fill(0x41, 0, 3000); // an overlong line
+          p.write(b);
+        }, 5);
+        return { close: () => new Promise<void>((r) => (clearInterval(timer), p.close(() => r()))) };
+      }),
+    );
+    cleanups.push(...spewers.map((s) => () => s.close()));
+    const spool = await Spool.open(join(dir, 'spool'));
+    cleanups.push(() => spool.close());
+    const gw = new Gateway({
+      ports: [
+        { path: good.hostPath, protocol: 'framed', baudRate: 115200 },
+        { path: noisyLine.hostPath, protocol: 'line', baudRate: 115200 },
+        { path: noisyFramed.hostPath, protocol: 'framed', baudRate: 115200 },
+      ],
+      spool, label: 'noise', category: 'training', sampleMs: 100, frequencyHz: 100,
+    });
+    gw.start();
+    await waitFor(() => gw.stats()[0].samples >= 10, 10_000);
+    await gw.stop();
+    const [g, l, f] = gw.stats();
+    expect(g.samples).toBeGreaterThanOrEqual(10);
+    expect(g.frameErrors).toBe(0);
+    expect(l.bytes).toBeGreaterThan(10_000);
+    expect(l.garbage).toBeGreaterThan(0);
+    expect(l.samples).toBe(0);
+    expect(f.frameErrors).toBeGreaterThan(0);
+    expect(f.samples).toBe(0);
+  });
+
   it("a full spool under 'refuse' reports each sample it could not take; nothing beyond the cap is written", async () => {
     const dir = await tmp();
     const a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
@@ -142,6 +190,36 @@ describe('gateway end to end', () => {
     expect(gw.stats()[0].refused).toBeGreaterThanOrEqual(3);
     expect(refused[0]).toMatchObject({ reason: expect.stringMatching(/spool is full/) });
     expect(spool.stats().count).toBe(3);
+  });
+
+  it("a full spool under 'drop-oldest' keeps the newest samples and reports every drop", async () => {
+    const dir = await tmp();
+    const a = await openMcuPty(join(dir, 'a-mcu'), join(dir, 'a'));
+    cleanups.push(() => a.close());
+    const mcu = await startFramedMcu({ path: a.simPath, deviceId: 'dev-d', sampleMs: 50, framesPerSecond: 40 });
+    cleanups.push(() => mcu.close());
+    const spool = await Spool.open(join(dir, 'spool'), { maxCount: 3, whenFull: 'drop-oldest' });
+    cleanups.push(() => spool.close());
+    let dropped = 0;
+    const acked: string[] = [];
+    const gw = new Gateway({
+      ports: [{ path: a.hostPath, protocol: 'framed', baudRate: 115200 }], spool, label: 'drop', category: 'training', sampleMs: 1000,
+      onEvent: (e) => e.type === 'dropped-oldest' && (dropped += e.count),
+      onAck: (x) => void acked.push(x.sha256),
+    });
+    gw.start();
+    await waitFor(() => gw.stats()[0].samples >= 8, 10_000);
+    await gw.stop();
+    const n = gw.stats()[0].samples;
+    expect(gw.stats()[0].refused).toBe(0);
+    expect(spool.stats().count).toBe(3);
+    expect(dropped).toBe(n - 3);
+    expect(spool.stats().droppedOldest).toBe(n - 3);
+    // The three kept are the last three accepted, and each was a document the MCU produced.
+    const kept = [];
+    for (const e of spool.entries()) kept.push((await spool.read(e.id)).header.sha256);
+    expect(kept).toEqual(acked.slice(-3));
+    for (const h of kept) expect(mcu.produced).toContain(h);
   });
 
   it('forwards only frames signed by the configured device key', async () => {

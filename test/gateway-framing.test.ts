@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { crc32 } from '../src/gateway/crc32.ts';
@@ -6,7 +7,7 @@ import { cobsEncode, cobsDecode } from '../src/gateway/cobs.ts';
 import { buildRawFrame, frameToWire, parseRawFrame } from '../src/gateway/frame.ts';
 import { FrameDecoder } from '../src/gateway/frame-decoder.ts';
 import { es256KeyPair, es256SignDigest } from '../src/sign/index.ts';
-import { FrameVerifier } from '../src/gateway/frame-verify.ts';
+import { FrameVerifier, parseDeviceKeys } from '../src/gateway/frame-verify.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const sha = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
@@ -155,6 +156,31 @@ describe('FrameDecoder', () => {
     expect(d.counts.crcErrors).toBeGreaterThan(0);
   });
 
+  it('property: any frames, any noise between them, any chunking → exactly the frames, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ body: fc.uint8Array({ minLength: 1, maxLength: 700 }), noise: fc.uint8Array({ maxLength: 60 }), label: fc.string({ maxLength: 8 }) }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (items, cuts) => {
+          const wire = Buffer.concat(
+            items.flatMap((it, i) => [it.noise, frameToWire(buildRawFrame({ deviceId: 'd', seq: i, label: it.label, body: it.body }))]),
+          );
+          const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
+          const d = new FrameDecoder();
+          const got = [];
+          let prev = 0;
+          for (const p of [...points, wire.length]) {
+            got.push(...d.push(wire.subarray(prev, p)));
+            prev = p;
+          }
+          expect(got.map((g) => g.seq)).toEqual(items.map((_, i) => i));
+          got.forEach((g, i) => expect(Buffer.from(g.body).equals(Buffer.from(items[i].body))).toBe(true));
+        },
+      ),
+      { numRuns: 300, seed: 6 },
+    );
+  });
+
   it('bounds memory: an endless run without delimiter is dropped and the next frame decodes', () => {
     const d = new FrameDecoder(1000);
     const junk = new Uint8Array(5000).fill(0x41);
@@ -186,5 +212,16 @@ describe('per-device ES256 signatures', () => {
     const parsed = parseRawFrame(bad);
     expect(typeof parsed).toBe('object');
     expect(v.check(parsed as never)).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+});
+
+describe('device key configuration', () => {
+  const pub = Buffer.from(es256KeyPair(new TextEncoder().encode('made-up k')).publicKey).toString('hex');
+  it('reads id=hex lists and JSON objects', () => {
+    expect(Buffer.from(parseDeviceKeys(`a=${pub},b=${pub}`).b).toString('hex')).toBe(pub);
+    expect(Object.keys(parseDeviceKeys(JSON.stringify({ x: pub })))).toEqual(['x']);
+  });
+  it.each(['a=zz', 'a', `=${pub}`, 'a=04abcd'])('rejects %j naming the device', (bad) => {
+    expect(() => parseDeviceKeys(bad)).toThrow(RangeError);
   });
 });

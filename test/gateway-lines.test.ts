@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { LineSplitter, parseReading, parseNote, parseSensorList, MAX_LINE } from '../src/gateway/line-parser.ts';
 import { LineSession } from '../src/gateway/line-session.ts';
+import { parsePortSpec } from '../src/gateway/port-spec.ts';
 import type { LineEvent } from '../src/gateway/line-session.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -110,5 +111,19 @@ describe('LineSession', () => {
     for (let i = 0; i < 10; i++) ev.push(...s.feed(bytes(`${i}\n`), 5000 + i * 10));
     expect(ev.find((e) => e.type === 'partial-dropped')).toMatchObject({ rows: 5, why: 'pause' });
     expect(ev.filter((e) => e.type === 'sample')).toHaveLength(1);
+  });
+});
+
+describe('--port specs', () => {
+  it.each([
+    ['/dev/ttyACM0', { path: '/dev/ttyACM0', protocol: 'line', baudRate: 115200 }],
+    ['/dev/ttyACM0:framed', { path: '/dev/ttyACM0', protocol: 'framed', baudRate: 115200 }],
+    ['/dev/ttyUSB1:line@921600', { path: '/dev/ttyUSB1', protocol: 'line', baudRate: 921600 }],
+    ['COM3@9600', { path: 'COM3', protocol: 'line', baudRate: 9600 }],
+    ['/dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0:framed', { path: '/dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0', protocol: 'framed', baudRate: 115200 }],
+  ])('%s', (text, want) => expect(parsePortSpec(text)).toEqual(want));
+  it('names the option when it cannot parse', () => {
+    expect(() => parsePortSpec(':framed')).toThrow(expect.objectContaining({ code: 'EI_GATEWAY_CONFIG', field: '--port' }));
+    expect(() => parsePortSpec('/dev/ttyACM0:frmaed')).toThrow(/unknown protocol 'frmaed'/);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Spool, SpoolSender, classifyStatus, classifyError, clientSend } from '../src/spool/index.ts';
 import type { SendFn, SendOutcome, SampleSpec, SpoolRecord } from '../src/spool/index.ts';
+import { HttpStatusError, NetworkError, TimeoutError, RetriesExhaustedError } from '../src/client/errors.ts';
 
 const spec: SampleSpec = { kind: 'data', category: 'training', fileName: 'a.cbor', label: 'idle' };
 const dirs: string[] = [];
@@ -40,11 +41,22 @@ describe('outcome table', () => {
   ])('%i %s → %s', (status, body, kind) => {
     expect(classifyStatus(status, body).kind).toBe(kind);
   });
+  it("classifies the client's own error classes", () => {
+    expect(classifyError(new HttpStatusError(401, 'missing or invalid key')).kind).toBe('rejected');
+    expect(classifyError(new HttpStatusError(421, 'missing x-file-name')).kind).toBe('rejected');
+    expect(classifyError(new HttpStatusError(400, 'An item with this hash already exists')).kind).toBe('duplicate');
+    expect(classifyError(new HttpStatusError(503, 'busy', 1500))).toMatchObject({ kind: 'retry', retryAfterMs: 1500 });
+    expect(classifyError(new NetworkError('reset')).kind).toBe('retry');
+    expect(classifyError(new TimeoutError('firstByte', 1000)).kind).toBe('retry');
+    expect(classifyError(new RetriesExhaustedError(3, new HttpStatusError(500, 'x'))).kind).toBe('retry');
+  });
+
   it('classifies thrown errors', () => {
     expect(classifyError({ code: 'EI_NET_RESET' })).toEqual({ kind: 'retry', reason: 'EI_NET_RESET' });
     expect(classifyError({ status: 401, retryable: false, body: 'bad key' }).kind).toBe('rejected');
     expect(classifyError({ status: 418, retryable: false, body: '' }).kind).toBe('rejected');
     expect(classifyError({ status: 502, retryable: true, body: '' }).kind).toBe('retry');
+    expect(classifyError({ status: 503, retryable: true, serviceMessage: 'busy', retryAfterMs: 2000 })).toMatchObject({ kind: 'retry', retryAfterMs: 2000 });
   });
 });
 

@@ -125,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (e.type === 'port-up') say(`${e.port}: open`);
     else if (e.type === 'port-down') say(`${e.port}: down (${e.reason}), retrying`);
     else if (e.type === 'refused') say(`${e.port}: sample not spooled: ${e.reason}`);
+    else if (e.type === 'dropped-oldest') say(`spool full: dropped ${e.count} oldest sample(s) for a new one from ${e.port} (${spool.stats().droppedOldest} in all)`);
     else if (e.type === 'frame-rejected') say(`${e.port}: frame from '${e.deviceId}' rejected: ${e.reason}`);
     else if (e.type === 'error') say(`${e.port}: ${e.message}`);
   };
@@ -176,7 +177,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const p of gateway.stats()) {
     say(`${p.path}: ${p.samples} samples spooled, ${p.protocol === 'line' ? `${p.garbage} garbage lines, ${p.droppedRows} rows dropped` : `${p.frameErrors} bad frames, ${p.rejectedFrames} rejected`}, ${p.refused} refused`);
   }
-  say(`spool: ${st.count} waiting, ${st.deadCount} dead letters${sender ? `; sent ${sender.counts.delivered}, duplicates ${sender.counts.duplicates}` : ''}`);
+  say(`spool: ${st.count} waiting, ${st.deadCount} dead letters, ${st.droppedOldest} dropped when full${sender ? `; sent ${sender.counts.delivered}, duplicates ${sender.counts.duplicates}` : ''}`);
   await ackLog?.close();
   ackLog = null;
   await spool.close();

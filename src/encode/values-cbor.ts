@@ -5,7 +5,7 @@
  * run (QCBOR style) instead of a separate pass over the samples.
  */
 import { DocumentError } from '../model/errors.ts';
-import { badRow, badValue, MAX_ROWS } from '../model/validate.ts';
+import { badRow, badValue, MAX_ROWS, type ValuesShape } from '../model/validate.ts';
 import type { PulledRow } from '../model/document.ts';
 import { cborHead, cborInt, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64 } from './cbor.ts';
 import { halfBits } from './float.ts';
@@ -123,13 +123,20 @@ function latch(run: RunState, x: number, row: number, col: number): number {
 /** Plain arrays (already fully validated by inspectDocument). */
 export function cborArrayStep(run: RunState, w: ByteWriter): boolean {
   const plan = run.plan;
-  const shape = plan.shape;
-  if (shape.kind !== 'rows' && shape.kind !== 'flat') return true;
+  if (plan.shape.kind !== 'rows' && plan.shape.kind !== 'flat') return true;
+  w.ensureSlack(plan.maxRow);
+  const row = cborArrayLoop(run, w); // no object access after a hot loop (see values-json.ts)
+  run.row = row;
+  return row >= plan.shape.count;
+}
+
+function cborArrayLoop(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const shape = plan.shape as Extract<ValuesShape, { kind: 'rows' | 'flat' }>;
   const width = shape.width;
   const count = shape.count;
   const policy = plan.policy;
   const cap = w.cap;
-  w.ensureSlack(plan.maxRow);
   let row = run.row;
   while (row < count && w.pos < cap) {
     if (shape.kind === 'flat') {
@@ -142,8 +149,7 @@ export function cborArrayStep(run: RunState, w: ByteWriter): boolean {
     }
     row++;
   }
-  run.row = row;
-  return row >= count;
+  return row;
 }
 
 /** Pull sources: each row is checked as it arrives; the first bad one is latched. */

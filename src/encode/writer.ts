@@ -142,6 +142,21 @@ export class ByteWriter {
 
   /** A non-negative safe integer in decimal, without making a string. */
   decimal(x: number): void {
+    if (x < 0x80000000) {
+      let digits = 1;
+      for (let t = x; t >= 10; t = (t / 10) | 0) digits++;
+      const b = this.buf;
+      let p = this.pos + digits;
+      this.pos = p;
+      let v = x | 0;
+      while (v >= 10) {
+        const q = (v / 10) | 0;
+        b[--p] = 0x30 + (v - q * 10);
+        v = q;
+      }
+      b[--p] = 0x30 + v;
+      return;
+    }
     let digits = 1;
     for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
     const b = this.buf;
@@ -157,37 +172,39 @@ export class ByteWriter {
 
   /**
    * A non-integer in [1e-6, 1e7) with at most 8 fraction digits, written as Number::toString
-   * would (shortest round-trip digits, plain notation); false (nothing written) otherwise.
-   * m / 10^k === x is an exact round-trip test (both exact, division correctly rounded), and
-   * the smallest such k gives the fewest digits.
+   * would; false (nothing written) otherwise. M = round(x·1e8) is that decimal exactly (the
+   * error of x·1e8 is < 0.1 here), its trailing zeros give the digit count k, and
+   * m / 10^k === x is an exact round-trip test. Below 1e7 no two 8-digit decimals share a
+   * double, so the round-tripping one is the shortest.
    */
   fixedDecimal(x: number): boolean {
     const ax = x < 0 ? -x : x;
     if (!(ax >= 1e-6 && ax < 1e7)) return false;
-    // Quick reject: with <= 8 fraction digits, x·1e8 is an integer up to rounding error.
     const t = ax * 1e8;
-    if (Math.abs(t - Math.round(t)) > t * 1e-15 + 1e-9) return false;
-    for (let k = 1; k <= 8; k++) {
-      const p = POW10[k];
-      const m = Math.round(ax * p);
-      if (m / p !== ax) continue;
-      if ((m - 1) / p === ax || (m + 1) / p === ax) return false; // two candidates: leave it to String
-      if (x < 0) this.u8(0x2d);
-      const ip = Math.floor(m / p);
-      this.decimal(ip);
-      this.u8(0x2e);
-      let frac = m - ip * p;
-      const b = this.buf;
-      const end = this.pos + k;
-      for (let q = end - 1; q >= this.pos; q--) {
-        const d = frac % 10;
-        b[q] = 0x30 + d;
-        frac = (frac - d) / 10;
-      }
-      this.pos = end;
-      return true;
+    const M = Math.round(t);
+    if (Math.abs(t - M) > 0.25) return false;
+    const ip = Math.floor(M / 1e8);
+    let lo = M - ip * 1e8; // < 1e8: int32 arithmetic from here
+    if (lo === 0) return false;
+    let k = 8;
+    while (lo % 10 === 0) {
+      lo = (lo / 10) | 0;
+      k--;
     }
-    return false;
+    const p = POW10[k];
+    if ((ip * p + lo) / p !== ax) return false;
+    if (x < 0) this.u8(0x2d);
+    this.decimal(ip);
+    this.u8(0x2e);
+    const b = this.buf;
+    const end = this.pos + k;
+    for (let q = end - 1; q >= this.pos; q--) {
+      const d = lo % 10;
+      b[q] = 0x30 + d;
+      lo = (lo / 10) | 0;
+    }
+    this.pos = end;
+    return true;
   }
 
   /** Little-endian sample writes for binary tails. */

@@ -59,6 +59,8 @@ export type GatewayEvent =
   | { type: 'frequency'; port: string; hz: number; measuredHz?: number; uncertainty?: number; source: 'given' | 'detected' }
   | { type: 'sensors'; port: string; sensors: SensorName[]; source: string }
   | { type: 'refused'; port: string; reason: string }
+  /** The spool was full under 'drop-oldest': `count` older samples were deleted for this one. */
+  | { type: 'dropped-oldest'; port: string; count: number }
   | { type: 'frame-rejected'; port: string; deviceId: string; reason: string }
   | { type: 'error'; port: string; message: string };
 
@@ -138,7 +140,12 @@ export class Gateway {
       try {
         const r = await this.opts.spool.enqueue(body, { spec, contentType, signature });
         port.stats.samples++;
-        await this.opts.onAck?.({ port: port.spec.path, id: r.id, sha256, fileName });
+        if (r.dropped > 0) this.emit({ type: 'dropped-oldest', port: port.spec.path, count: r.dropped });
+        try {
+          await this.opts.onAck?.({ port: port.spec.path, id: r.id, sha256, fileName });
+        } catch (e) {
+          this.emit({ type: 'error', port: port.spec.path, message: `ack hook failed (sample is spooled): ${(e as Error).message}` });
+        }
       } catch (e) {
         port.stats.refused++;
         const err = e as Error;

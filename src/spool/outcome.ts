@@ -30,10 +30,10 @@ export function classifyStatus(status: number, body: string, retryAfterMs?: numb
  * the status table; anything else (network, timeout, TLS) is retried.
  */
 export function classifyError(err: unknown): SendOutcome {
-  const e = err as { status?: unknown; retryable?: unknown; body?: unknown; serviceMessage?: unknown; code?: unknown; message?: unknown };
+  const e = err as { status?: unknown; retryable?: unknown; body?: unknown; serviceMessage?: unknown; retryAfterMs?: unknown; code?: unknown; message?: unknown };
   if (typeof e?.status === 'number') {
     const body = typeof e.serviceMessage === 'string' ? e.serviceMessage : typeof e.body === 'string' ? e.body : typeof e.message === 'string' ? e.message : '';
-    const out = classifyStatus(e.status, body);
+    const out = classifyStatus(e.status, body, typeof e.retryAfterMs === 'number' ? e.retryAfterMs : undefined);
     // The client knows best whether a status is worth retrying; trust an explicit verdict.
     if (out.kind === 'retry' && e.retryable === false) {
       return { kind: 'rejected', status: e.status, response: body, reason: `service refused the sample with ${e.status}` };

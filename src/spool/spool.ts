@@ -12,8 +12,10 @@
  * (counted and reported).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadCounters, saveCounters } from './counters.ts';
+import type { DropCounters } from './counters.ts';
 import { DurableDir, removeTemps } from './durable-fs.ts';
 import { SpoolClosedError, SpoolFullError, SpoolInputError } from './errors.ts';
 import { acquireLock } from './lock.ts';
@@ -66,11 +68,6 @@ export interface SpoolStats {
   tornCleaned: number;
 }
 
-interface Counters {
-  droppedOldest: number;
-  droppedDead: number;
-}
-
 export function sha256Hex(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
 }
@@ -86,7 +83,7 @@ export class Spool {
   private reservedCount = 0;
   private dead: string[] = [];
   private seq = 0;
-  private counters: Counters = { droppedOldest: 0, droppedDead: 0 };
+  private counters: DropCounters = { droppedOldest: 0, droppedDead: 0 };
   private tornCleaned = 0;
   private qdir: DurableDir | null = null;
   private ddir: DurableDir | null = null;
@@ -137,15 +134,17 @@ export class Spool {
       this.queue.push({ id, seq: recordSeq(id), bytes: st.size });
       this.bytes += st.size;
     }
-    this.dead = (await readdir(this.deadDir).catch(() => [] as string[])).filter((n) => recordSeq(n) >= 0).sort();
+    const deadNames = await readdir(this.deadDir).catch(() => [] as string[]);
+    this.dead = deadNames.filter((n) => recordSeq(n) >= 0).sort();
+    if (!this.opts.readOnly) {
+      // A note whose record moved back to the queue (crash inside retryDead) is stale.
+      const live = new Set(this.dead);
+      for (const n of deadNames) if (n.endsWith('.rec.json') && !live.has(n.slice(0, -5))) await unlink(join(this.deadDir, n)).catch(() => undefined);
+    }
     const last = Math.max(0, ...this.queue.map((e) => e.seq), ...this.dead.map(recordSeq));
     // Start above both the last name on disk and the clock, so names stay unique across history.
     this.seq = Math.max(last, Date.now() * 1000);
-    try {
-      this.counters = { ...this.counters, ...JSON.parse(await readFile(join(this.dir, 'counters.json'), 'utf8')) };
-    } catch {
-      /* none yet */
-    }
+    this.counters = await loadCounters(this.dir);
   }
 
   private writable(): void {
@@ -220,14 +219,8 @@ export class Spool {
       dropped++;
     }
     this.counters.droppedOldest += dropped;
-    await this.saveCounters();
+    await saveCounters(this.dir, this.counters);
     return dropped;
-  }
-
-  private async saveCounters(): Promise<void> {
-    const tmp = join(this.dir, `counters.json.${process.pid}.tmp`);
-    await writeFile(tmp, JSON.stringify(this.counters));
-    await rename(tmp, join(this.dir, 'counters.json'));
   }
 
   private forget(id: string): QueueEntry | undefined {
@@ -287,7 +280,7 @@ export class Spool {
       await unlink(join(this.deadDir, old)).catch(() => undefined);
       await unlink(join(this.deadDir, `${old}.json`)).catch(() => undefined);
       this.counters.droppedDead++;
-      await this.saveCounters();
+      await saveCounters(this.dir, this.counters);
     }
   }
 

@@ -160,6 +160,6 @@ export const suite: BenchSuite = {
   },
   notes: [
     'spool: median of single enqueues of a 100×3 float64 HS256 CBOR sample into a fresh spool on the project disk (ext4), interleaved with a plain writeFile of the same bytes and a bare fsync of such a file; the difference is what durability costs (two fsyncs, a rename).',
-    'throughput: the MCUs run in their own processes on socat ptys; gateway, spool sender and service share the bench process; the service fsyncs each sample (durability full). Delivered < spooled means the service is the bottleneck and the spool absorbs the difference.',
+    'throughput: the MCUs run in their own processes on socat ptys (offered = their frame rate); gateway, spool sender (in order, one keep-alive connection) and the service share the bench process. Delivered < spooled: uploads are the bottleneck (the in-process service costs ~2–3 ms a sample) and the spool absorbs the difference on disk.',
   ],
 };
