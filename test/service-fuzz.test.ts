@@ -79,7 +79,9 @@ describe('decoder (pure)', () => {
 
   it('agrees with cbor-x on generated values (any key order, nesting, floats)', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 }), (v) => {
+      // cbor-x renames a "__proto__" key to "__proto_" on decode (prototype-pollution guard), so such
+      // keys cannot be compared with it; our decoder keeps them (null-prototype objects).
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 }).filter((v) => !JSON.stringify(v).includes('"__proto__"')), (v) => {
         const bytes = encode(v);
         const ours = decodeCborPrefix(bytes, { maxDepth: 64, maxItems: 1e6 });
         expect(ours.end).toBe(bytes.length);
