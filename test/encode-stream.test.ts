@@ -64,6 +64,24 @@ describe('size pass = emit pass', () => {
     expect(collect(body.chunks()).length).toBe(body.length);
   });
 
+  it('a one-chunk body is served once from the hash pass, then re-encoded, both identical', () => {
+    const doc: DocumentInput = { payload: { device_type: 'T', interval_ms: 10, sensors: sensors3, values: { data: accel(100), width: 3 } } };
+    const body = encodeDocument(doc, { format: 'cbor', hmacKey: 'one' });
+    const iterA = body.chunks()[Symbol.iterator]();
+    const a = Buffer.from(iterA.next().value!);
+    const b = collectCopying(body.chunks()); // concurrent second iteration: re-encodes
+    expect(iterA.next().done).toBe(true);
+    const c = collectCopying(body.chunks());
+    expect(a.equals(b) && b.equals(c)).toBe(true);
+    const zeroed = Buffer.from(a);
+    zeroed.fill(0x30, body.signatureOffset, body.signatureOffset + 64);
+    expect(createHmac('sha256', 'one').update(zeroed).digest('hex')).toBe(body.signature);
+    // the held buffer went back to the pool: the next body may reuse it without disturbing `a`
+    const other = collectCopying(encodeDocument(doc, { format: 'json' }).chunks());
+    expect(other[0]).toBe(0x7b);
+    expect(collectCopying(body.chunks()).equals(a)).toBe(true);
+  });
+
   it('an abandoned iteration does not disturb the next one', () => {
     const doc: DocumentInput = { payload: { device_type: 'T', interval_ms: 10, sensors: sensors3, values: { data: accel(2000), width: 3 } } };
     const body = encodeDocument(doc, { format: 'json', bufferSize: 256 });
@@ -91,12 +109,31 @@ describe('size pass = emit pass', () => {
     expect(sign.es256Verify(bytes, publicKey)).toBe(false);
   });
 
+  it('buffered: one pass into memory gives the same bytes and signature as the two streaming passes', () => {
+    for (const format of ['cbor', 'json'] as const) {
+      const doc: DocumentInput = { payload: { device_type: 'T', interval_ms: 10, sensors: sensors3, values: { data: accel(700), width: 3 } } };
+      const streamed = encodeDocument(doc, { format, hmacKey: 'bk', bufferSize: 256 });
+      const buffered = encodeDocument(doc, { format, hmacKey: 'bk', bufferSize: 256, buffered: true });
+      expect(buffered.signature).toBe(streamed.signature);
+      expect(buffered.signatureOffset).toBe(streamed.signatureOffset);
+      expect(collectCopying(buffered.chunks()).equals(collectCopying(streamed.chunks()))).toBe(true);
+    }
+  });
+
   it('a change of the input after signing is detected when streaming', () => {
     const data = accel(10);
     const doc: DocumentInput = { payload: { device_type: 'T', interval_ms: 10, sensors: sensors3, values: { data, width: 3 } } };
     const body = encodeDocument(doc, { format: 'json', hmacKey: 'k' });
+    const signed = collectCopying(encodeDocument(doc, { format: 'json', hmacKey: 'k' }).chunks());
     data[4] = NaN;
+    // A one-chunk body is served from the hash pass's own bytes the first time: still what was signed.
+    expect(collectCopying(body.chunks()).equals(signed)).toBe(true);
+    // A retry re-encodes and notices.
     expect(() => collectCopying(body.chunks())).toThrow(/changed after it was signed/);
+    const big = { data: accel(5000), width: 3 };
+    const body2 = encodeDocument({ payload: { ...doc.payload, values: big } }, { format: 'cbor', hmacKey: 'k', bufferSize: 1024 });
+    big.data[7] = Infinity;
+    expect(() => collectCopying(body2.chunks())).toThrow(/changed after it was signed/);
   });
 });
 

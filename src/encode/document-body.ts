@@ -2,6 +2,11 @@
  * `encodeDocument`: validate, then a size-and-hash pass, then a body whose `chunks()` re-runs the
  * same encoder with the signature in place of the placeholder. Content-Length is known before
  * the first byte, and a retry simply iterates `chunks()` again.
+ *
+ * A body that fits in one chunk (N = 1,000 3-axis samples is 28 KB) skips the second pass the
+ * first time: the hash pass's bytes stay in their pooled buffer, the signature is written over
+ * the placeholder in place (FACTS §1), and the buffer returns to the pool once that first
+ * iteration ends. Later iterations (retries) re-encode as usual.
  */
 import { DocumentError } from '../model/errors.ts';
 import { EiError } from '../errors.ts';
@@ -10,9 +15,10 @@ import type { EncodedBody } from './body.ts';
 import { makePlan, type EncodeOptions, type EncodePlan } from './plan.ts';
 import { EncodeRun } from './run.ts';
 import { signerFor } from './signing.ts';
-import type { SignSession } from '../sign/index.ts';
 import { encodeOnePass, MemorySink } from './one-pass.ts';
 import { acquireWriter, releaseWriter, type ByteWriter } from './writer.ts';
+
+const EMPTY = new Uint8Array(0);
 
 /** The emit pass did not reproduce the hashed bytes (the input changed after encodeDocument). */
 export class EncodeStateError extends EiError {
@@ -23,29 +29,45 @@ export class EncodeStateError extends EiError {
 
 /** A signed document body; `chunks()` streams it through one pooled buffer. */
 export class DocumentBody implements EncodedBody {
+  /** @internal The signed bytes of a one-chunk body, still in the hash pass's buffer. */
+  held: ByteWriter | null;
+  private readonly heldView: Uint8Array | null;
+
   constructor(
     private readonly plan: EncodePlan,
     readonly length: number,
     readonly signature: string,
     /** Offset of the signature's hex text in the body. */
     readonly signatureOffset: number,
-  ) {}
+    held: ByteWriter | null = null,
+    heldView: Uint8Array | null = null,
+  ) {
+    this.held = held;
+    this.heldView = heldView;
+  }
 
   get contentType(): string {
     return this.plan.contentType;
   }
 
   chunks(): Iterable<Uint8Array> {
-    return new ChunkIterator(this.plan, this.signature, this.length);
+    const it = new ChunkIterator(this.plan, this.signature, this.length);
+    if (this.held !== null && this.heldView !== null) it.takeHeld(this, this.heldView);
+    return it;
   }
 }
 
-/** A hand-written iterator: one reused result object, so streaming allocates nothing per chunk. */
+/**
+ * A hand-written iterator that is its own result object (`{value, done}` updated in place), so
+ * streaming allocates nothing per chunk.
+ */
 class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
+  value: Uint8Array = EMPTY;
+  done = false;
   private w: ByteWriter | null = null;
   private run: EncodeRun | null = null;
   private finished = false;
-  private readonly result: { value: Uint8Array; done: boolean } = { value: EMPTY, done: false };
+  private held: Uint8Array | null = null;
 
   constructor(
     private readonly plan: EncodePlan,
@@ -57,9 +79,26 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
     return this;
   }
 
+  /** Serve the body's held one-chunk bytes instead of encoding; the writer is ours from now on. */
+  takeHeld(body: DocumentBody, view: Uint8Array): void {
+    this.w = body.held;
+    body.held = null;
+    this.held = view;
+  }
+
   next(): IteratorResult<Uint8Array> {
-    const r = this.result;
+    const r = this;
     if (this.finished) return this.end();
+    if (this.held !== null) {
+      if (r.value !== this.held) {
+        r.value = this.held;
+        r.done = false;
+        return r as IteratorResult<Uint8Array>;
+      }
+      this.held = null;
+      this.release();
+      return this.end();
+    }
     if (this.run === null) {
       this.w = acquireWriter(this.plan.bufferSize);
       this.run = new EncodeRun(this.plan, this.w, this.sig);
@@ -68,7 +107,7 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
     if (chunk !== null) {
       r.value = chunk;
       r.done = false;
-      return r;
+      return r as IteratorResult<Uint8Array>;
     }
     const run = this.run;
     const emitted = run.emitted;
@@ -85,9 +124,9 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
 
   private end(): IteratorResult<Uint8Array> {
     this.finished = true;
-    this.result.value = EMPTY;
-    this.result.done = true;
-    return this.result;
+    this.value = EMPTY;
+    this.done = true;
+    return this as IteratorResult<Uint8Array>;
   }
 
   private release(): void {
@@ -97,31 +136,14 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
-/**
- * The size-and-hash pass: runs the encoder with the placeholder, feeding every chunk to the
- * signing session (none when null). Returns the finished run (length = `emitted`).
- */
-export function measure(plan: EncodePlan, sig: string, session: SignSession | null): EncodeRun {
-  const w = acquireWriter(plan.bufferSize);
-  try {
-    const run = new EncodeRun(plan, w, sig);
-    for (let c = run.next(); c !== null; c = run.next()) if (session !== null) session.update(c);
-    if (run.error) throw run.error;
-    return run;
-  } finally {
-    releaseWriter(w);
-  }
-}
 
 /**
  * Validates, signs and sizes an acquisition document. The result streams the signed body in
  * chunks of `bufferSize` bytes through a pooled buffer; its length is exact.
  *
  * Pull sources (an iterator or callback of rows) can be read only once: they are encoded in one
- * pass into memory, the signature patched in (see `encodeOnePass` for a constant-memory variant
- * with your own sink, e.g. a file).
+ * pass into memory, the signature patched in (`encodeStreaming` with a FileSink does the same in
+ * constant memory). `buffered: true` takes that one-pass route for any document.
  *
  * The input is borrowed: do not change it until the body has been sent (each `chunks()` call
  * encodes it again; a change is detected by length or latched error, not by content).
@@ -137,16 +159,41 @@ export function measure(plan: EncodePlan, sig: string, session: SignSession | nu
 export function encodeDocument(doc: DocumentInput, opts: EncodeOptions): DocumentBody | PulledBody {
   const plan = makePlan(doc, opts);
   const signer = signerFor(plan.alg, opts);
-  if (plan.shape.kind === 'pull') {
+  if (plan.shape.kind === 'pull' || opts.buffered === true) {
     const sink = new MemorySink();
     const r = encodeOnePass(plan, signer, sink);
     return new PulledBody(sink.bytes(), plan.contentType, r.signature, r.signatureOffset);
   }
   const session = signer.begin();
   const placeholder = signer.placeholder;
-  const run = measure(plan, placeholder, plan.alg === 'none' ? null : session);
+  const hash = plan.alg !== 'none';
+  const w = acquireWriter(plan.bufferSize);
+  let run: EncodeRun;
+  let chunks = 0;
+  let last: Uint8Array | null = null;
+  try {
+    run = new EncodeRun(plan, w, placeholder);
+    for (let c = run.next(); c !== null; c = run.next()) {
+      if (hash) session.update(c);
+      chunks++;
+      last = c;
+    }
+    if (run.error) throw run.error;
+  } catch (e) {
+    releaseWriter(w);
+    throw e;
+  }
   const signature = session.finish();
-  if (signature.length !== placeholder.length) throw new DocumentError('EI_DOC_OPTION', 'options.alg', 'signer returned a signature of the wrong length');
+  if (signature.length !== placeholder.length) {
+    releaseWriter(w);
+    throw new DocumentError('EI_DOC_OPTION', 'options.alg', 'signer returned a signature of the wrong length');
+  }
+  if (chunks === 1 && last !== null) {
+    // The whole body is buf[0, length): patch the signature in place and keep it.
+    w.patchAscii(run.sigOffset, signature);
+    return new DocumentBody(plan, run.emitted, signature, run.sigOffset, w, last);
+  }
+  releaseWriter(w);
   return new DocumentBody(plan, run.emitted, signature, run.sigOffset);
 }
 

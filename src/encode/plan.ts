@@ -27,6 +27,12 @@ export interface EncodeOptions {
   allowNonFinite?: boolean;
   /** Chunk size of the reusable buffer (default 64 KiB). */
   bufferSize?: number;
+  /**
+   * Encode once into memory and patch the signature in, instead of the two constant-memory
+   * passes. Memory grows with the body; worth it for JSON full of long decimals, where
+   * formatting each double dominates. Pull sources always work this way.
+   */
+  buffered?: boolean;
   /** Hash implementation for signing (default 'auto': node:crypto when present). */
   hashBackend?: 'node' | 'noble' | 'auto';
 }

@@ -4,7 +4,7 @@
  * hold it), then written as JSON.stringify writes that double.
  */
 import { badValue, type ValuesShape } from '../model/validate.ts';
-import { jsonNumber } from './json.ts';
+import { jsonNumber, jsonNumberAt } from './json.ts';
 import { pullRow } from './values-cbor.ts';
 import type { RunState } from './run-state.ts';
 import type { ByteWriter } from './writer.ts';
@@ -39,13 +39,13 @@ function jsonTypedLoop(run: RunState, w: ByteWriter): number {
     if (row > 0) w.u8(COMMA);
     if (rows) w.u8(OPEN);
     for (let j = 0; j < width; j++) {
-      const x = data[i++];
+      const x = data[i];
       if (x - x !== 0) {
         run.fail(badValue(x, row, rows ? j : -1, 'json'));
         return row;
       }
       if (j > 0) w.u8(COMMA);
-      jsonNumber(w, round ? Math.fround(x) : x);
+      jsonNumberAt(w, data, i++, round);
     }
     if (rows) w.u8(CLOSE);
     row++;

@@ -8,7 +8,6 @@
 
 export const DEFAULT_BUFFER_SIZE = 64 * 1024;
 const DEFAULT_SLACK = 8 * 1024;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 
 export class ByteWriter {
   buf: Uint8Array;
@@ -20,12 +19,15 @@ export class ByteWriter {
   pos = 0;
   /** Bytes handed out before `buf[0]` in this pass. */
   flushed = 0;
+  /** The last `takeRest` view, reused while the length repeats (same body re-sent, same size). */
+  private rest: Uint8Array;
 
   constructor(cap: number, slack = DEFAULT_SLACK) {
     this.cap = cap;
     this.buf = new Uint8Array(cap + slack);
     this.dv = new DataView(this.buf.buffer);
     this.full = this.buf.subarray(0, cap);
+    this.rest = this.full;
   }
 
   /** Absolute offset of the next byte in the body. */
@@ -69,9 +71,10 @@ export class ByteWriter {
     this.flushed += this.cap;
   }
 
-  /** The last, partial chunk (one allocation per pass). */
+  /** The last, partial chunk (a new view only when its length differs from last time). */
   takeRest(): Uint8Array {
-    const out = this.buf.subarray(0, this.pos);
+    let out = this.rest;
+    if (out.length !== this.pos || out.buffer !== this.buf.buffer) out = this.rest = this.buf.subarray(0, this.pos);
     this.flushed += this.pos;
     this.pos = 0;
     return out;
@@ -170,41 +173,22 @@ export class ByteWriter {
     b[--p] = 0x30 + x;
   }
 
-  /**
-   * A non-integer in [1e-6, 1e7) with at most 8 fraction digits, written as Number::toString
-   * would; false (nothing written) otherwise. M = round(x·1e8) is that decimal exactly (the
-   * error of x·1e8 is < 0.1 here), its trailing zeros give the digit count k, and
-   * m / 10^k === x is an exact round-trip test. Below 1e7 no two 8-digit decimals share a
-   * double, so the round-tripping one is the shortest.
-   */
-  fixedDecimal(x: number): boolean {
-    const ax = x < 0 ? -x : x;
-    if (!(ax >= 1e-6 && ax < 1e7)) return false;
-    const t = ax * 1e8;
-    const M = Math.round(t);
-    if (Math.abs(t - M) > 0.25) return false;
-    const ip = Math.floor(M / 1e8);
-    let lo = M - ip * 1e8; // < 1e8: int32 arithmetic from here
-    if (lo === 0) return false;
-    let k = 8;
-    while (lo % 10 === 0) {
-      lo = (lo / 10) | 0;
-      k--;
-    }
-    const p = POW10[k];
-    if ((ip * p + lo) / p !== ax) return false;
-    if (x < 0) this.u8(0x2d);
-    this.decimal(ip);
-    this.u8(0x2e);
+  /** Overwrites bytes already written at buffer offset `at` with ASCII `s` (the signature). */
+  patchAscii(at: number, s: string): void {
+    if (at < 0 || at + s.length > this.buf.length) throw new RangeError('patch outside the buffer');
+    for (let i = 0; i < s.length; i++) this.buf[at + i] = s.charCodeAt(i);
+  }
+
+  /** `v` (a non-negative int32) as exactly `k` decimal digits, zero-padded. */
+  padded(v: number, k: number): void {
     const b = this.buf;
     const end = this.pos + k;
     for (let q = end - 1; q >= this.pos; q--) {
-      const d = lo % 10;
-      b[q] = 0x30 + d;
-      lo = (lo / 10) | 0;
+      const d = (v / 10) | 0;
+      b[q] = 0x30 + (v - d * 10);
+      v = d;
     }
     this.pos = end;
-    return true;
   }
 
   /** Little-endian sample writes for binary tails. */
