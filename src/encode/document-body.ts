@@ -79,19 +79,25 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
     return this;
   }
 
-  /** Serve the body's held one-chunk bytes instead of encoding; the writer is ours from now on. */
+  /** Serve the body's held bytes instead of encoding; the writer is ours from now on. */
   takeHeld(body: DocumentBody, view: Uint8Array): void {
     this.w = body.held;
     body.held = null;
     this.held = view;
+    this.slice = 0;
   }
+
+  private slice = 0;
 
   next(): IteratorResult<Uint8Array> {
     const r = this;
     if (this.finished) return this.end();
     if (this.held !== null) {
-      if (r.value !== this.held) {
-        r.value = this.held;
+      // Held bytes go out in slices of bufferSize (cached views: nothing allocated per chunk).
+      const size = this.plan.bufferSize;
+      if (this.slice * size < this.length) {
+        r.value = this.held.length <= size ? this.held : this.w!.view(this.slice, size, this.length);
+        this.slice++;
         r.done = false;
         return r as IteratorResult<Uint8Array>;
       }
@@ -167,7 +173,9 @@ export function encodeDocument(doc: DocumentInput, opts: EncodeOptions): Documen
   const session = signer.begin();
   const placeholder = signer.placeholder;
   const hash = plan.alg !== 'none';
-  const w = acquireWriter(plan.bufferSize);
+  const cap = singlePassCap(plan, opts);
+  if (cap !== plan.bufferSize) reclaimSinglePassBuffer();
+  const w = acquireWriter(cap);
   let run: EncodeRun;
   let chunks = 0;
   let last: Uint8Array | null = null;
@@ -189,12 +197,50 @@ export function encodeDocument(doc: DocumentInput, opts: EncodeOptions): Documen
     throw new DocumentError('EI_DOC_OPTION', 'options.alg', 'signer returned a signature of the wrong length');
   }
   if (chunks === 1 && last !== null) {
-    // The whole body is buf[0, length): patch the signature in place and keep it.
+    // The whole body is buf[0, length): patch the signature in place and keep it (served in
+    // bufferSize slices; a single-pass buffer then goes back to the pool).
     w.patchAscii(run.sigOffset, signature);
-    return new DocumentBody(plan, run.emitted, signature, run.sigOffset, w, last);
+    const body = new DocumentBody(plan, run.emitted, signature, run.sigOffset, w, last);
+    if (cap !== plan.bufferSize) singlePassHolder = body;
+    return body;
   }
   releaseWriter(w);
   return new DocumentBody(plan, run.emitted, signature, run.sigOffset);
+}
+
+/**
+ * The last body holding a single-pass buffer it has not started sending. The next single-pass
+ * encode takes that buffer back (the body then re-encodes when sent, like a retry), so bodies
+ * made and dropped unsent, or made ahead of sending, never pin more than one such buffer.
+ */
+let singlePassHolder: DocumentBody | null = null;
+
+function reclaimSinglePassBuffer(): void {
+  const h = singlePassHolder;
+  singlePassHolder = null;
+  if (h !== null && h.held !== null) {
+    releaseWriter(h.held);
+    h.held = null;
+  }
+}
+
+/** Default of `EncodeOptions.singlePassLimit`: bodies up to this size are encoded once. */
+export const SINGLE_PASS_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Buffer size for the hash pass: `bufferSize`, or the single-pass limit when the body (estimated
+ * from its row count and the widest row) fits that but not one chunk. The estimate may be short
+ * (a huge header): then the pass simply yields more than one chunk and the body streams in two
+ * passes as usual.
+ */
+function singlePassCap(plan: EncodePlan, opts: EncodeOptions): number {
+  const limit = opts.singlePassLimit ?? SINGLE_PASS_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new DocumentError('EI_DOC_OPTION', 'options.singlePassLimit', 'expected an integer >= 0');
+  if (opts.bufferSize !== undefined || limit <= plan.bufferSize) return plan.bufferSize;
+  const kind = plan.shape.kind;
+  if (kind !== 'typed' && kind !== 'rows' && kind !== 'flat') return plan.bufferSize;
+  const estimate = plan.shape.count * plan.maxRow + 4096;
+  return estimate > plan.bufferSize && estimate <= limit ? limit : plan.bufferSize;
 }
 
 /** A body already in memory (from a pull source). */

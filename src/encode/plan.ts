@@ -28,6 +28,13 @@ export interface EncodeOptions {
   /** Chunk size of the reusable buffer (default 64 KiB). */
   bufferSize?: number;
   /**
+   * With the default bufferSize, a document whose body is estimated at most this many bytes
+   * (default 8 MiB, `SINGLE_PASS_LIMIT`) is encoded once, into one pooled buffer of this size,
+   * hashed, and the signature patched in; `chunks()` then serves 64 KiB slices of it. Larger
+   * bodies, or 0 here, or an explicit bufferSize: the two constant-memory passes.
+   */
+  singlePassLimit?: number;
+  /**
    * Encode once into memory and patch the signature in, instead of the two constant-memory
    * passes. Memory grows with the body; worth it for JSON full of long decimals, where
    * formatting each double dominates. Pull sources always work this way.
@@ -115,7 +122,7 @@ export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
   if (format !== 'cbor' && format !== 'json') throw new DocumentError('EI_DOC_OPTION', 'options.format', `expected 'cbor' or 'json', got ${typeName(format)}`);
   const layout = resolveLayout(opts.layout);
   const allowNonFinite = opts.allowNonFinite === true && format === 'cbor';
-  const shape = inspectDocument(doc, { format, allowNonFinite });
+  const shape = inspectDocument(doc, { format, allowNonFinite, deferValues: true });
 
   let alg: unknown = opts.alg ?? doc.protected?.alg;
   if (alg === undefined) alg = opts.hmacKey !== undefined ? 'HS256' : opts.privateKey !== undefined ? 'ES256' : 'none';

@@ -3,7 +3,7 @@
  * the float32-shortest policy each number is rounded with Math.fround first (as the C SDK would
  * hold it), then written as JSON.stringify writes that double.
  */
-import { badValue, type ValuesShape } from '../model/validate.ts';
+import { badValue, flatValueError, rowError, type ValuesShape } from '../model/validate.ts';
 import { jsonNumber, jsonNumberAt } from './json.ts';
 import { pullRow } from './values-cbor.ts';
 import type { RunState } from './run-state.ts';
@@ -53,14 +53,14 @@ function jsonTypedLoop(run: RunState, w: ByteWriter): number {
   return row;
 }
 
-/** Plain arrays (validated by inspectDocument). */
+/** Plain arrays: row width and numbers are checked here (inspectDocument defers them). */
 export function jsonArrayStep(run: RunState, w: ByteWriter): boolean {
   const plan = run.plan;
   if (plan.shape.kind !== 'rows' && plan.shape.kind !== 'flat') return true;
   w.ensureSlack(plan.maxRow);
   const row = jsonArrayLoop(run, w);
   run.row = row;
-  return row >= plan.shape.count;
+  return row >= plan.shape.count || run.error !== null;
 }
 
 function jsonArrayLoop(run: RunState, w: ByteWriter): number {
@@ -71,13 +71,31 @@ function jsonArrayLoop(run: RunState, w: ByteWriter): number {
   const cap = w.cap;
   let row = run.row;
   while (row < shape.count && w.pos < cap) {
-    if (row > 0) w.u8(COMMA);
-    if (rows) w.u8(OPEN);
     if (shape.kind === 'flat') {
       const x = shape.flat[row];
+      if (typeof x !== 'number' || x - x !== 0) {
+        run.fail(flatValueError(x, row, 'json'));
+        return row;
+      }
+      if (row > 0) w.u8(COMMA);
+      if (rows) w.u8(OPEN);
       jsonNumber(w, round ? Math.fround(x) : x);
     } else {
       const r = shape.rows[row];
+      const e = Array.isArray(r) && r.length === shape.width ? null : rowError(r, row, shape.width);
+      if (e !== null) {
+        run.fail(e);
+        return row;
+      }
+      for (let j = 0; j < shape.width; j++) {
+        const x = r[j];
+        if (typeof x !== 'number' || x - x !== 0) {
+          run.fail(badValue(x, row, j, 'json'));
+          return row;
+        }
+      }
+      if (row > 0) w.u8(COMMA);
+      if (rows) w.u8(OPEN);
       for (let j = 0; j < shape.width; j++) {
         if (j > 0) w.u8(COMMA);
         jsonNumber(w, round ? Math.fround(r[j]) : r[j]);

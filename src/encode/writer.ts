@@ -21,6 +21,9 @@ export class ByteWriter {
   flushed = 0;
   /** The last `takeRest` view, reused while the length repeats (same body re-sent, same size). */
   private rest: Uint8Array;
+  /** Cached `view()` slices of a held body (so serving it again allocates nothing). */
+  private views: Uint8Array[] = [];
+  private viewSize = 0;
 
   constructor(cap: number, slack = DEFAULT_SLACK) {
     this.cap = cap;
@@ -173,6 +176,25 @@ export class ByteWriter {
     b[--p] = 0x30 + x;
   }
 
+  /**
+   * Slice `k` of size `size` of a body of `total` bytes held at `buf[0, total)`: a cached view,
+   * new only when the buffer, slice size or the last slice's length changed.
+   */
+  view(k: number, size: number, total: number): Uint8Array {
+    if (size !== this.viewSize) {
+      this.views = [];
+      this.viewSize = size;
+    }
+    const start = k * size;
+    const len = Math.min(size, total - start);
+    let v = this.views[k];
+    if (v === undefined || v.length !== len || v.buffer !== this.buf.buffer) {
+      v = this.buf.subarray(start, start + len);
+      this.views[k] = v;
+    }
+    return v;
+  }
+
   /** Overwrites bytes already written at buffer offset `at` with ASCII `s` (the signature). */
   patchAscii(at: number, s: string): void {
     if (at < 0 || at + s.length > this.buf.length) throw new RangeError('patch outside the buffer');
@@ -210,6 +232,8 @@ export class ByteWriter {
 // A few idle writers per buffer size, so steady-state encoding allocates no buffers. Fixed-size
 // slots, not push/pop, so the pool's own backing store is never reallocated.
 const POOL_MAX = 4;
+/** Writers above this size (single-pass buffers) are pooled one at a time. */
+const BIG = 1024 * 1024;
 const pools = new Map<number, { free: (ByteWriter | null)[]; n: number }>();
 
 export function acquireWriter(cap: number): ByteWriter {
@@ -226,7 +250,7 @@ export function acquireWriter(cap: number): ByteWriter {
 export function releaseWriter(w: ByteWriter): void {
   let p = pools.get(w.cap);
   if (p === undefined) pools.set(w.cap, (p = { free: [null, null, null, null], n: 0 }));
-  if (p.n >= POOL_MAX) return;
+  if (p.n >= (w.cap > BIG ? 1 : POOL_MAX)) return;
   for (let i = 0; i < p.n; i++) if (p.free[i] === w) return;
   p.free[p.n++] = w;
 }

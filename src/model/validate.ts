@@ -21,6 +21,12 @@ export interface ValidateOptions {
   format: 'cbor' | 'json';
   /** Allow NaN/±Infinity in values (CBOR only; JSON can never carry them). */
   allowNonFinite?: boolean;
+  /**
+   * Leave the per-row checks of plain-array values (row width, number type, finiteness) to the
+   * caller: the encoders make them inside their value loops (with {@link rowError} and
+   * {@link flatValueError}) and latch the first error, so rows are not walked twice.
+   */
+  deferValues?: boolean;
 }
 
 /** How `payload.values` is given; the encoders have one loop per kind. */
@@ -61,6 +67,18 @@ export function badValue(x: unknown, row: number, col: number, format: 'cbor' | 
 export function badRow(row: number, got: unknown, width: number): DocumentError {
   const what = got !== null && typeof got === 'object' && typeof (got as ArrayLike<number>).length === 'number' ? `${(got as ArrayLike<number>).length} values` : typeName(got);
   return new DocumentError('EI_DOC_ROW_WIDTH', valuePath(row, -1), `row has ${what}, expected ${width} (one per sensor)`);
+}
+
+/** The error for row `i` of plain-array values if it is not a row of `width` numbers' length, else null. */
+export function rowError(r: unknown, i: number, width: number): DocumentError | null {
+  if (!(Array.isArray(r) || isTyped(r)) || r.length !== width) return badRow(i, r, width);
+  return null;
+}
+
+/** The error for a bad bare number `x` at flat (single-sensor) position `i`. */
+export function flatValueError(x: unknown, i: number, format: 'cbor' | 'json'): DocumentError {
+  if (Array.isArray(x)) return new DocumentError('EI_DOC_VALUES', valuePath(i, -1), 'mixes bare numbers and rows');
+  return badValue(x, i, -1, format);
 }
 
 /** Checks the protected header (types only; the encoder decides the final order). */
@@ -136,22 +154,21 @@ function inspectValues(v: unknown, width: number, opts: ValidateOptions): Values
   const allowNF = opts.allowNonFinite === true && opts.format === 'cbor';
   if (Array.isArray(v)) {
     if (v.length >= MAX_ROWS) throw new DocumentError('EI_DOC_TOO_MANY_ROWS', 'payload.values', 'more than 2^32 rows');
+    const deferred = opts.deferValues === true;
     if (v.length > 0 && !Array.isArray(v[0]) && !isTyped(v[0])) {
       if (width !== 1) throw badRow(0, v[0], width);
-      for (let i = 0; i < v.length; i++) {
+      for (let i = 0; i < v.length && !deferred; i++) {
         const x = v[i];
-        if (typeof x !== 'number' || (x - x !== 0 && !allowNF)) {
-          if (Array.isArray(x)) throw new DocumentError('EI_DOC_VALUES', valuePath(i, -1), 'mixes bare numbers and rows');
-          throw badValue(x, i, -1, opts.format);
-        }
+        if (typeof x !== 'number' || (x - x !== 0 && !allowNF)) throw flatValueError(x, i, opts.format);
       }
       return { kind: 'flat', width: 1, count: v.length, flat: v as number[] };
     }
-    for (let i = 0; i < v.length; i++) {
+    for (let i = 0; i < v.length && !deferred; i++) {
       const r = v[i] as unknown;
-      if (!(Array.isArray(r) || isTyped(r)) || r.length !== width) throw badRow(i, r, width);
+      const e = rowError(r, i, width);
+      if (e !== null) throw e;
       for (let j = 0; j < width; j++) {
-        const x = r[j];
+        const x = (r as ArrayLike<unknown>)[j];
         if (typeof x !== 'number' || (x - x !== 0 && !allowNF)) throw badValue(x, i, j, opts.format);
       }
     }
