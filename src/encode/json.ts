@@ -119,6 +119,29 @@ export function jsonNumberAt(w: ByteWriter, data: Float32Array | Float64Array, i
   w.ascii(String(x));
 }
 
+/**
+ * True when jsonNumberAt writes `x` digit by digit (an integer or a decimal of at most 8
+ * fraction digits in [1e-6, 1e7)), i.e. without String(x). The value loops sample rows with it
+ * to choose between that path and native JSON.stringify of a batch.
+ */
+export function jsonNumberIsShort(x: number): boolean {
+  if (Number.isSafeInteger(x)) return true;
+  const ax = x < 0 ? -x : x;
+  if (!(ax >= 1e-6 && ax < 1e7)) return false;
+  const t = ax * 1e8;
+  const M = Math.round(t);
+  if (Math.abs(t - M) > 0.25) return false;
+  const ip = Math.floor(M / 1e8);
+  let lo = (M - ip * 1e8) | 0;
+  let k = 8;
+  while (lo !== 0 && lo % 10 === 0) {
+    lo = (lo / 10) | 0;
+    k--;
+  }
+  const p = POW10[k];
+  return lo !== 0 && (ip * p + lo) / p === ax;
+}
+
 /** A protected-header value (reserves its own room). */
 export function jsonScalar(w: ByteWriter, v: string | number | boolean | null): void {
   if (typeof v === 'string') return jsonString(w, v);

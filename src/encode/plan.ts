@@ -78,6 +78,41 @@ for (const order of ['ver-alg', 'alg-ver']) {
 }
 
 /**
+ * The last computed protected entries and what they were computed from. Steady-state encoding
+ * passes the same protected object (or equal contents) every time; re-checking the cached
+ * snapshot with for-in allocates nothing, rebuilding the arrays does.
+ */
+let lastEntries: {
+  given: object;
+  snapshot: { keys: string[]; values: unknown[] };
+  alg: Alg;
+  iat: number | undefined;
+  layout: ResolvedLayout;
+  out: { keys: string[]; values: ProtectedValue[] };
+} | null = null;
+
+function sameAsSnapshot(given: Record<string, unknown>, snap: { keys: string[]; values: unknown[] }): boolean {
+  let i = 0;
+  for (const k in given) {
+    if (!Object.prototype.hasOwnProperty.call(given, k)) return false;
+    if (i >= snap.keys.length || snap.keys[i] !== k || !Object.is(snap.values[i], given[k])) return false;
+    i++;
+  }
+  return i === snap.keys.length;
+}
+
+function cachedProtectedEntries(doc: DocumentInput, alg: Alg, iat: number | undefined, layout: ResolvedLayout): { keys: string[]; values: ProtectedValue[] } {
+  const given = doc.protected;
+  if (given === undefined) return protectedEntries(doc, alg, iat, layout);
+  const l = lastEntries;
+  if (l !== null && l.given === given && l.alg === alg && l.iat === iat && l.layout === layout && sameAsSnapshot(given, l.snapshot)) return l.out;
+  const out = protectedEntries(doc, alg, iat, layout);
+  const keys = Object.keys(given);
+  lastEntries = { given, snapshot: { keys, values: keys.map((k) => given[k]) }, alg, iat, layout, out };
+  return out;
+}
+
+/**
  * Protected fields in order: the caller's order; ver/alg added first (layout order) when absent;
  * iat replaced in place or appended; the C SDK's exp appended for alg none when the layout asks.
  */
@@ -131,7 +166,7 @@ export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
   if (alg === 'ES256' && !(opts.privateKey instanceof Uint8Array)) throw new DocumentError('EI_DOC_OPTION', 'options.privateKey', 'ES256 needs a 32-byte private key');
   if (opts.iat !== undefined) checkIat(opts.iat, 'options.iat');
 
-  const { keys, values } = protectedEntries(doc, alg as Alg, opts.iat, layout);
+  const { keys, values } = cachedProtectedEntries(doc, alg as Alg, opts.iat, layout);
   const policy: NumPolicy = layout.numbers === 'float64' ? NUM_FLOAT64 : layout.numbers === 'float32-shortest' ? NUM_FLOAT32 : NUM_SHORTEST;
   const round32 = policy === NUM_FLOAT32;
   const width = shape.width;

@@ -42,21 +42,45 @@ function cborTypedLoop(run: RunState, w: ByteWriter): number {
   const dv = w.dv;
   let p = w.pos;
   let row = run.row;
-  let i = row * width;
+  // Blocks of rows, each as long as the slack allows: the block function is called often enough
+  // to be optimised as a whole, not entered through cached OSR code (which boxed doubles here).
+  const block = Math.max(1, Math.floor((buf.length - cap) / plan.maxRow));
   while (row < count && p < cap) {
-    if (rows) p = putHead(buf, dv, p, ARRAY, width);
-    for (let j = 0; j < width; j++) {
-      const x = data[i++];
-      if (check && x - x !== 0) {
-        w.pos = p;
-        return latch(run, x, row, rows ? j : -1);
-      }
-      p = putNumber(buf, dv, p, x, policy);
+    const to = Math.min(count, row + block);
+    const q = typedRows(data, width, row, to, buf, dv, p, policy, check, rows);
+    if (q < 0) {
+      w.pos = stopPos;
+      return latch(run, data[stopAt], Math.floor(stopAt / width), rows ? stopAt % width : -1);
     }
-    row++;
+    p = q;
+    row = to;
   }
   w.pos = p;
   return row;
+}
+
+/** Where typedRows stopped on a forbidden value (it then returns -1). */
+let stopAt = 0;
+let stopPos = 0;
+
+/** Rows [from, to) of typed samples into buf at p; returns the new position (room was made). */
+function typedRows(data: Float32Array | Float64Array, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, policy: number, check: boolean, rows: boolean): number {
+  let i = from * width;
+  const end = to * width;
+  while (i < end) {
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
+    for (let j = 0; j < width; j++) {
+      const x = data[i];
+      if (check && x - x !== 0) {
+        stopAt = i;
+        stopPos = p;
+        return -1;
+      }
+      p = putNumber(buf, dv, p, x, policy);
+      i++;
+    }
+  }
+  return p;
 }
 
 function latch(run: RunState, x: unknown, row: number, col: number): number {
@@ -91,20 +115,28 @@ function cborRowsLoop(run: RunState, w: ByteWriter): number {
   const dv = w.dv;
   let p = w.pos;
   let row = run.row;
+  const block = Math.max(1, Math.floor((buf.length - cap) / plan.maxRow)); // see cborTypedLoop
   while (row < count && p < cap) {
-    const r = src[row];
-    if (!Array.isArray(r) || r.length !== width) {
-      // Typed-array rows are allowed too; anything else (or a wrong width) is an error.
-      const e = rowError(r, row, width);
-      if (e !== null) {
-        w.pos = p;
-        run.fail(e);
-        return row;
-      }
+    const to = Math.min(count, row + block);
+    const q = arrayRows(src, width, row, to, buf, dv, p, policy, check, rows);
+    if (q >= 0) {
+      p = q;
+      row = to;
+      continue;
     }
-    if (rows) p = putHead(buf, dv, p, ARRAY, width);
+    // Stopped at row stopAt (written up to stopPos): an error, or a typed-array row (allowed).
+    p = stopPos;
+    row = stopAt;
+    const r = src[row];
+    const e = rowError(r, row, width);
+    if (e !== null) {
+      w.pos = p;
+      run.fail(e);
+      return row;
+    }
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
     for (let j = 0; j < width; j++) {
-      const x = (r as ArrayLike<number>)[j];
+      const x = r[j];
       if (typeof x !== 'number' || (check && x - x !== 0)) {
         w.pos = p;
         return latch(run, x, row, j);
@@ -115,6 +147,31 @@ function cborRowsLoop(run: RunState, w: ByteWriter): number {
   }
   w.pos = p;
   return row;
+}
+
+/**
+ * Rows [from, to) of plain number arrays into buf at p; returns the new position, or -1 at the
+ * first row that is not a plain array of `width` allowed numbers (stopAt/stopPos say where).
+ */
+function arrayRows(src: ArrayLike<ArrayLike<number>>, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, policy: number, check: boolean, rows: boolean): number {
+  for (let row = from; row < to; row++) {
+    const r = src[row];
+    if (!Array.isArray(r) || r.length !== width) return stop(row, p);
+    const start = p;
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
+    for (let j = 0; j < width; j++) {
+      const x = r[j];
+      if (typeof x !== 'number' || (check && x - x !== 0)) return stop(row, start);
+      p = putNumber(buf, dv, p, x, policy);
+    }
+  }
+  return p;
+}
+
+function stop(at: number, pos: number): number {
+  stopAt = at;
+  stopPos = pos;
+  return -1;
 }
 
 function cborFlatLoop(run: RunState, w: ByteWriter): number {
@@ -191,21 +248,23 @@ function putHalfOrSingle(buf: Uint8Array, dv: DataView, p: number, f: number): n
   return p + 5;
 }
 
-/** One number under a policy (NUM_FLOAT64 / NUM_SHORTEST / NUM_FLOAT32), as cborNumber writes it. */
+/**
+ * One number under a policy (NUM_FLOAT64 / NUM_SHORTEST / NUM_FLOAT32), as cborNumber writes it.
+ * Kept tiny so TurboFan inlines it into the loops (a call boxes the double): the common case, a
+ * double that neither float32 nor an integer keeps, is written here, the rest out of line.
+ */
 function putNumber(buf: Uint8Array, dv: DataView, p: number, x: number, policy: number): number {
-  if (policy === F64) {
+  if (policy === F64 || (policy !== F32 && Math.fround(x) !== x && x === x && x !== Math.trunc(x))) {
     buf[p] = 0xfb;
     dv.setFloat64(p + 1, x);
     return p + 9;
   }
+  return putNumberRare(buf, dv, p, x, policy);
+}
+
+function putNumberRare(buf: Uint8Array, dv: DataView, p: number, x: number, policy: number): number {
   const f = Math.fround(x);
   if (policy === F32) return putHalfOrSingle(buf, dv, p, f);
-  // Shortest. Fast path first: a double that float32 cannot hold and that is no integer.
-  if (f !== x && x === x && x !== Math.trunc(x)) {
-    buf[p] = 0xfb;
-    dv.setFloat64(p + 1, x);
-    return p + 9;
-  }
   if (Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0)) {
     return x >= 0 ? putHead(buf, dv, p, 0, x) : putHead(buf, dv, p, 1, -1 - x);
   }
