@@ -116,17 +116,29 @@ function cborRowsLoop(run: RunState, w: ByteWriter): number {
   let p = w.pos;
   let row = run.row;
   const block = Math.max(1, Math.floor((buf.length - cap) / plan.maxRow)); // see cborTypedLoop
+  let fast = policy !== F32;
+  let stretch = 1;
   while (row < count && p < cap) {
-    const to = Math.min(count, row + block);
-    const q = arrayRows(src, width, row, to, buf, dv, p, policy, check, rows);
+    // The double-only loop while it applies; where it stops, the general one for `stretch` rows
+    // (doubling while the double-only loop keeps stopping at once: integer or float32 data).
+    const to = Math.min(count, row + (fast ? block : stretch));
+    const q = fast ? arrayRowsF64(src, width, row, to, buf, dv, p, check, rows) : arrayRows(src, width, row, to, buf, dv, p, policy, check, rows);
     if (q >= 0) {
       p = q;
       row = to;
+      fast = policy !== F32;
       continue;
     }
-    // Stopped at row stopAt (written up to stopPos): an error, or a typed-array row (allowed).
+    if (fast) {
+      stretch = stopAt === row ? Math.min(stretch * 2, block) : 1;
+      p = stopPos;
+      row = stopAt;
+      fast = false;
+      continue;
+    }
     p = stopPos;
     row = stopAt;
+    // The general loop stopped at row stopAt (written up to stopPos): an error, or a typed-array row (allowed).
     const r = src[row];
     const e = rowError(r, row, width);
     if (e !== null) {
@@ -163,6 +175,29 @@ function arrayRows(src: ArrayLike<ArrayLike<number>>, width: number, from: numbe
       const x = r[j];
       if (typeof x !== 'number' || (check && x - x !== 0)) return stop(row, start);
       p = putNumber(buf, dv, p, x, policy);
+    }
+  }
+  return p;
+}
+
+/**
+ * arrayRows for the common case only: each value a double that neither float32 nor an integer
+ * keeps (policy NUM_SHORTEST or NUM_FLOAT64), written as float64 inline. Any other value stops it
+ * at its row (-1, stopAt/stopPos) for the general loop, so the half/single/integer code is not
+ * inlined here: that doubled this loop's cost per value (measured).
+ */
+function arrayRowsF64(src: ArrayLike<ArrayLike<number>>, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, check: boolean, rows: boolean): number {
+  for (let row = from; row < to; row++) {
+    const r = src[row];
+    if (!Array.isArray(r) || r.length !== width) return stop(row, p);
+    const start = p;
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
+    for (let j = 0; j < width; j++) {
+      const x = r[j];
+      if (typeof x !== 'number' || Math.fround(x) === x || x === Math.trunc(x) || x !== x || (check && x - x !== 0)) return stop(row, start);
+      buf[p] = 0xfb;
+      dv.setFloat64(p + 1, x);
+      p += 9;
     }
   }
   return p;

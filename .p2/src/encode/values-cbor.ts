@@ -1,0 +1,351 @@
+/**
+ * CBOR value loops, one per way values are given. Each writes whole rows while the writer has not
+ * filled a chunk (`pos < cap`; `ensureSlack(maxRow)` guarantees a row always fits), remembers the
+ * row it stopped at, and returns true when all rows are out. Number checks are latched into the
+ * run (QCBOR style) instead of a separate pass over the samples.
+ */
+import { DocumentError } from '../model/errors.ts';
+import { badRow, badValue, flatValueError, MAX_ROWS, rowError, type ValuesShape } from '../model/validate.ts';
+import type { PulledRow } from '../model/document.ts';
+import { cborHead, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64 } from './cbor.ts';
+
+// Local copies of imported constants read in hot loops (an imported binding is a getter call under tsx).
+const ARRAY = MT_ARRAY;
+const F64 = NUM_FLOAT64;
+const F32 = NUM_FLOAT32;
+import { halfBits } from './float.ts';
+import type { RunState } from './run-state.ts';
+import type { ByteWriter } from './writer.ts';
+
+/**
+ * Typed arrays: the hot path. The write position lives in a local for the whole loop; the slack
+ * reserved by `ensureSlack(maxRow)` lets a whole row go out with one bound check (`p < cap`).
+ * Non-finite values are latched when not allowed.
+ */
+export function cborTypedStep(run: RunState, w: ByteWriter): boolean {
+  const plan = run.plan;
+  if (plan.shape.kind !== 'typed') return true;
+  w.ensureSlack(plan.maxRow);
+  const row = cborTypedLoop(run, w);
+  run.row = row;
+  return row >= plan.shape.count || run.error !== null;
+}
+
+function cborTypedLoop(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const { data, width, count } = plan.shape as { data: Float32Array | Float64Array; width: number; count: number };
+  const check = !plan.allowNonFinite;
+  const rows = !plan.flatten;
+  const policy = plan.policy;
+  const cap = w.cap;
+  const buf = w.buf;
+  const dv = w.dv;
+  let p = w.pos;
+  let row = run.row;
+  // Blocks of rows, each as long as the slack allows: the block function is called often enough
+  // to be optimised as a whole, not entered through cached OSR code (which boxed doubles here).
+  const block = Math.max(1, Math.floor((buf.length - cap) / plan.maxRow));
+  while (row < count && p < cap) {
+    const to = Math.min(count, row + block);
+    const q = typedRows(data, width, row, to, buf, dv, p, policy, check, rows);
+    if (q < 0) {
+      w.pos = stopPos;
+      return latch(run, data[stopAt], Math.floor(stopAt / width), rows ? stopAt % width : -1);
+    }
+    p = q;
+    row = to;
+  }
+  w.pos = p;
+  return row;
+}
+
+/** Where typedRows stopped on a forbidden value (it then returns -1). */
+let stopAt = 0;
+let stopPos = 0;
+
+/** Rows [from, to) of typed samples into buf at p; returns the new position (room was made). */
+function typedRows(data: Float32Array | Float64Array, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, policy: number, check: boolean, rows: boolean): number {
+  let i = from * width;
+  const end = to * width;
+  while (i < end) {
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
+    for (let j = 0; j < width; j++) {
+      const x = data[i];
+      if (check && x - x !== 0) {
+        stopAt = i;
+        stopPos = p;
+        return -1;
+      }
+      p = putNumber(buf, dv, p, x, policy);
+      i++;
+    }
+  }
+  return p;
+}
+
+function latch(run: RunState, x: unknown, row: number, col: number): number {
+  run.fail(badValue(x, row, col, run.plan.format));
+  return row;
+}
+
+/**
+ * Plain arrays. inspectDocument (deferValues) checked only the first row's kind; each row's
+ * width and each number are checked here, in the writing loop, and the first bad one latched.
+ */
+export function cborArrayStep(run: RunState, w: ByteWriter): boolean {
+  const plan = run.plan;
+  if (plan.shape.kind !== 'rows' && plan.shape.kind !== 'flat') return true;
+  w.ensureSlack(plan.maxRow);
+  const row = plan.shape.kind === 'flat' ? cborFlatLoop(run, w) : cborRowsLoop(run, w); // no object access after a hot loop (see values-json.ts)
+  run.row = row;
+  return row >= plan.shape.count || run.error !== null;
+}
+
+function cborRowsLoop(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const shape = plan.shape as Extract<ValuesShape, { kind: 'rows' }>;
+  const width = shape.width;
+  const count = shape.count;
+  const src = shape.rows;
+  const policy = plan.policy;
+  const check = !plan.allowNonFinite;
+  const rows = !plan.flatten;
+  const cap = w.cap;
+  const buf = w.buf;
+  const dv = w.dv;
+  let p = w.pos;
+  let row = run.row;
+  const block = Math.max(1, Math.floor((buf.length - cap) / plan.maxRow)); // see cborTypedLoop
+  while (row < count && p < cap) {
+    const to = Math.min(count, row + block);
+    const q = arrayRows(src, width, row, to, buf, dv, p, policy, check, rows);
+    if (q >= 0) {
+      p = q;
+      row = to;
+      continue;
+    }
+    // Stopped at row stopAt (written up to stopPos): an error, or a typed-array row (allowed).
+    p = stopPos;
+    row = stopAt;
+    const r = src[row];
+    const e = rowError(r, row, width);
+    if (e !== null) {
+      w.pos = p;
+      run.fail(e);
+      return row;
+    }
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
+    for (let j = 0; j < width; j++) {
+      const x = r[j];
+      if (typeof x !== 'number' || (check && x - x !== 0)) {
+        w.pos = p;
+        return latch(run, x, row, j);
+      }
+      p = putNumber(buf, dv, p, x, policy);
+    }
+    row++;
+  }
+  w.pos = p;
+  return row;
+}
+
+/**
+ * Rows [from, to) of plain number arrays into buf at p; returns the new position, or -1 at the
+ * first row that is not a plain array of `width` allowed numbers (stopAt/stopPos say where).
+ */
+function arrayRows(src: ArrayLike<ArrayLike<number>>, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, policy: number, check: boolean, rows: boolean): number {
+  for (let row = from; row < to; row++) {
+    const r = src[row];
+    if (!Array.isArray(r) || r.length !== width) return stop(row, p);
+    const start = p;
+    if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
+    for (let j = 0; j < width; j++) {
+      const x = r[j];
+      if (typeof x !== 'number' || (check && x - x !== 0)) return stop(row, start);
+      p = putNumber(buf, dv, p, x, policy);
+    }
+  }
+  return p;
+}
+
+function stop(at: number, pos: number): number {
+  stopAt = at;
+  stopPos = pos;
+  return -1;
+}
+
+function cborFlatLoop(run: RunState, w: ByteWriter): number {
+  const plan = run.plan;
+  const shape = plan.shape as Extract<ValuesShape, { kind: 'flat' }>;
+  const count = shape.count;
+  const src = shape.flat;
+  const policy = plan.policy;
+  const check = !plan.allowNonFinite;
+  const rows = !plan.flatten;
+  const cap = w.cap;
+  const buf = w.buf;
+  const dv = w.dv;
+  let p = w.pos;
+  let row = run.row;
+  while (row < count && p < cap) {
+    const x = src[row];
+    if (typeof x !== 'number' || (check && x - x !== 0)) {
+      w.pos = p;
+      run.fail(flatValueError(x, row, plan.format));
+      return row;
+    }
+    if (rows) buf[p++] = 0x81;
+    p = putNumber(buf, dv, p, x, policy);
+    row++;
+  }
+  w.pos = p;
+  return row;
+}
+
+// Number writers for the loops above: plain functions over (buf, dv, p) returning the new
+// position, so a loop keeps its position in a local and TurboFan inlines them. They live in this
+// module on purpose: under tsx a call to an imported function in a hot loop costs about twice the
+// loop (measured), same-module calls inline. Same bytes as cborNumber in cbor.ts.
+
+/** Head of major type `major` with argument `n` (a non-negative safe integer). */
+function putHead(buf: Uint8Array, dv: DataView, p: number, major: number, n: number): number {
+  const m = major << 5;
+  if (n < 24) {
+    buf[p] = m | n;
+    return p + 1;
+  }
+  if (n < 0x100) {
+    buf[p] = m | 24;
+    buf[p + 1] = n;
+    return p + 2;
+  }
+  if (n < 0x10000) {
+    buf[p] = m | 25;
+    dv.setUint16(p + 1, n);
+    return p + 3;
+  }
+  if (n < 0x1_0000_0000) {
+    buf[p] = m | 26;
+    dv.setUint32(p + 1, n);
+    return p + 5;
+  }
+  buf[p] = m | 27;
+  dv.setUint32(p + 1, Math.floor(n / 0x1_0000_0000));
+  dv.setUint32(p + 5, n >>> 0);
+  return p + 9;
+}
+
+/** `f` (a float32 value or NaN/±Infinity) as half when exact, else single. */
+function putHalfOrSingle(buf: Uint8Array, dv: DataView, p: number, f: number): number {
+  const h = halfBits(f);
+  if (h >= 0) {
+    buf[p] = 0xf9;
+    dv.setUint16(p + 1, h);
+    return p + 3;
+  }
+  buf[p] = 0xfa;
+  dv.setFloat32(p + 1, f);
+  return p + 5;
+}
+
+/**
+ * One number under a policy (NUM_FLOAT64 / NUM_SHORTEST / NUM_FLOAT32), as cborNumber writes it.
+ * Kept tiny so TurboFan inlines it into the loops (a call boxes the double): the common case, a
+ * double that neither float32 nor an integer keeps, is written here, the rest out of line.
+ */
+function putNumber(buf: Uint8Array, dv: DataView, p: number, x: number, policy: number): number {
+  if (policy === F64 || (policy !== F32 && Math.fround(x) !== x && x === x && x !== Math.trunc(x))) {
+    buf[p] = 0xfb;
+    dv.setFloat64(p + 1, x);
+    return p + 9;
+  }
+  return putNumberRare(buf, dv, p, x, policy);
+}
+
+function putNumberRare(buf: Uint8Array, dv: DataView, p: number, x: number, policy: number): number {
+  const f = Math.fround(x);
+  if (policy === F32) return putHalfOrSingle(buf, dv, p, f);
+  if (Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0)) {
+    return x >= 0 ? putHead(buf, dv, p, 0, x) : putHead(buf, dv, p, 1, -1 - x);
+  }
+  if (f === x || x !== x) return putHalfOrSingle(buf, dv, p, f);
+  buf[p] = 0xfb;
+  dv.setFloat64(p + 1, x);
+  return p + 9;
+}
+
+/** Pull sources: each row is checked as it arrives; the first bad one is latched. */
+export function cborPullStep(run: RunState, w: ByteWriter): boolean {
+  const plan = run.plan;
+  const shape = plan.shape;
+  if (shape.kind !== 'pull') return true;
+  const width = shape.width;
+  const cap = w.cap;
+  w.ensureSlack(plan.maxRow);
+  while (w.pos < cap) {
+    const r = pullRow(run, shape.pull);
+    if (r === null) return true;
+    if (run.error) return true;
+    if (typeof r === 'number') {
+      if (!plan.flatten) w.u8(0x81);
+      cborNumber(w, r, plan.policy);
+    } else {
+      if (!plan.flatten) cborHead(w, MT_ARRAY, width);
+      for (let j = 0; j < width; j++) cborNumber(w, r[j], plan.policy);
+    }
+    run.row++;
+  }
+  return false;
+}
+
+/**
+ * Pulls and checks one row; null at the end or after latching an error. Shared with JSON.
+ * A bare number is only a row when there is one sensor.
+ */
+export function pullRow(run: RunState, pull: () => PulledRow | null | undefined): PulledRow | null {
+  const plan = run.plan;
+  const width = plan.shape.width;
+  const row = run.row;
+  if (row >= MAX_ROWS) {
+    run.fail(new DocumentError('EI_DOC_TOO_MANY_ROWS', 'payload.values', 'more than 2^32 rows'));
+    return null;
+  }
+  let r: PulledRow | null | undefined;
+  try {
+    r = pull();
+  } catch (e) {
+    run.fail(new DocumentError('EI_DOC_SOURCE', `payload.values[${row}]`, 'the row source threw', { cause: e }));
+    return null;
+  }
+  if (r === null || r === undefined) return null;
+  const check = !plan.allowNonFinite;
+  if (typeof r === 'number') {
+    if (width !== 1) return failRow(run, badRow(row, r, width));
+    if (check && r - r !== 0) return failRow(run, badValue(r, row, -1, plan.format));
+    return r;
+  }
+  if (typeof r !== 'object' || r.length !== width) return failRow(run, badRow(row, r, width));
+  for (let j = 0; j < width; j++) {
+    const x = r[j];
+    if (typeof x !== 'number' || (check && x - x !== 0)) return failRow(run, badValue(x, row, plan.flatten ? -1 : j, plan.format));
+  }
+  return r;
+}
+
+function failRow(run: RunState, e: DocumentError): null {
+  run.fail(e);
+  return null;
+}
+
+/** Binary tail samples, little-endian, after the document (FACTS §1). */
+export function tailStep(run: RunState, w: ByteWriter): boolean {
+  const shape = run.plan.shape;
+  if (shape.kind !== 'tail') return true;
+  const { data, tail } = shape;
+  const cap = w.cap;
+  w.ensureSlack(8);
+  let i = run.tailIndex;
+  while (i < data.length && w.pos < cap) w.le(data[i++], tail);
+  run.tailIndex = i;
+  return i >= data.length;
+}
