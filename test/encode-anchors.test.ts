@@ -1,7 +1,7 @@
 // The seven byte-exact anchors of /work/shared/reference/anchor-vectors.json (FACTS §3), read at
 // run time and re-encoded with the layout each real encoder used.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { decode } from 'cbor-x';
 import { encodeDocument, encodeToBytes, type DocumentInput, type LayoutName } from '../src/index.ts';
@@ -16,7 +16,7 @@ interface Anchor {
   hex: string;
 }
 
-const ANCHORS = JSON.parse(readFileSync(new URL('../../shared/reference/anchor-vectors.json', import.meta.url), 'utf8')).vectors as Anchor[];
+const ANCHORS = JSON.parse(readFileSync(new URL('../vectors/reference/anchor-vectors.json', import.meta.url), 'utf8')).vectors as Anchor[];
 const byId = (id: string): Anchor => ANCHORS.find((a) => a.id === id)!;
 
 function layoutOf(id: string): LayoutName {
@@ -106,5 +106,15 @@ describe('anchor vectors', () => {
       const opts = { format: 'cbor' as const, layout: a.id.startsWith('seed') ? ({ base: 'python', flattenSingleAxis: false } as const) : layoutOf(a.id), hmacKey: a.hmacKey };
       expect(Buffer.from(encodeToBytes(typed, opts)).toString('hex')).toBe(a.hex);
     }
+  });
+});
+
+describe('anchor reference copy', () => {
+  // vectors/reference/ carries the shared anchors so a clone is self-contained; when the shared
+  // folder sits beside the clone (as in CI), the copy must be identical to it.
+  const shared = new URL('../../shared/reference/anchor-vectors.json', import.meta.url);
+  it.skipIf(!existsSync(shared))('is identical to ../shared/reference/anchor-vectors.json', () => {
+    const copy = readFileSync(new URL('../vectors/reference/anchor-vectors.json', import.meta.url));
+    expect(copy.equals(readFileSync(shared))).toBe(true);
   });
 });

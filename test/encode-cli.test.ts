@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/cli/encode.ts';
 
-const ANCHORS = JSON.parse(readFileSync(new URL('../../shared/reference/anchor-vectors.json', import.meta.url), 'utf8')).vectors as Array<{ id: string; input?: unknown; hmacKey?: string; hex: string }>;
+const ANCHORS = JSON.parse(readFileSync(new URL('../vectors/reference/anchor-vectors.json', import.meta.url), 'utf8')).vectors as Array<{ id: string; input?: unknown; hmacKey?: string; hex: string }>;
 let dir: string;
 
 beforeAll(() => {

@@ -19,7 +19,7 @@ export interface Anchor {
 }
 
 export function loadAnchors(): Anchor[] {
-  return (JSON.parse(readFileSync('/work/shared/reference/anchor-vectors.json', 'utf8')) as { vectors: Anchor[] }).vectors;
+  return (JSON.parse(readFileSync(new URL('../vectors/reference/anchor-vectors.json', import.meta.url), 'utf8')) as { vectors: Anchor[] }).vectors;
 }
 
 export function anchor(id: string): Anchor {
