@@ -14,6 +14,7 @@ import { encodeDocument } from '../src/encode/index.ts';
 import { collectBody } from '../src/http/request.ts';
 import { startIngestionService, type IngestionService } from '../src/service/index.ts';
 import { tcpConnector } from '../src/transport/tcp.ts';
+import { mulberry32 } from '../src/device/sensors/sim.ts';
 
 const API_KEY = 'ei_faults_made_up_api_key_0123456789abcdef0123456789abcdef0123';
 const HMAC_KEY = 'faults-made-up-hmac-key';
@@ -106,16 +107,7 @@ function sample(i: number) {
 }
 
 /** Seeded PRNG so a failing schedule can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const prng = mulberry32;
 
 let dir: string;
 let svc: IngestionService;

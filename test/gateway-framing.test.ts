@@ -8,20 +8,12 @@ import { buildRawFrame, frameToWire, parseRawFrame } from '../src/gateway/frame.
 import { FrameDecoder } from '../src/gateway/frame-decoder.ts';
 import { es256KeyPair, es256SignDigest } from '../src/sign/index.ts';
 import { FrameVerifier, parseDeviceKeys } from '../src/gateway/frame-verify.ts';
+import { mulberry32 } from '../src/device/sensors/sim.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const sha = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 describe('crc32', () => {
   it('matches the check value and node:zlib, also over split input', () => {

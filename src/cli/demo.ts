@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { encodeDocument } from '../encode/index.ts';
+import { mulberry32 } from '../device/sensors/sim.ts';
 import type { DocumentInput } from '../model/document.ts';
 import type { Connector } from '../transport/transport.ts';
 
@@ -30,13 +31,8 @@ accelerometer, uploads signed samples through the modem, prints what the service
 /** A simulated accelerometer: gravity on Z plus a slow wobble and noise, float32 like real IMUs. */
 export function simulatedAccelerometer(rows: number, intervalMs: number, seed: number): Float32Array {
   const out = new Float32Array(rows * 3);
-  let s = seed >>> 0 || 1;
-  const noise = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 0x1_0000_0000 - 0.5) * 0.05;
-  };
+  const rand = mulberry32(seed);
+  const noise = (): number => (rand() - 0.5) * 0.05;
   for (let i = 0; i < rows; i++) {
     const t = (i * intervalMs) / 1000;
     out[i * 3] = Math.sin(2 * Math.PI * 1.5 * t) * 0.4 + noise();

@@ -3,6 +3,7 @@
  * allocation measurement, plus deterministic sample data shared by suites.
  */
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { mulberry32 } from '../../src/device/sensors/sim.ts';
 
 export interface TimeOptions {
   /** Warm-up time before sampling, ms. */
@@ -100,16 +101,7 @@ export async function measureAllocation(op: () => void, perWindow: number, windo
 }
 
 /** Deterministic PRNG (mulberry32) so every process encodes the same samples. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng: (seed: number) => () => number = mulberry32;
 
 /** N rows of 3 accelerometer-like float64 values, as a Float64Array (row-major). */
 export function samplesF64(n: number, width = 3, seed = 42): Float64Array {

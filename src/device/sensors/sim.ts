@@ -27,8 +27,8 @@ const DEFAULT_AXES: Axis[] = [
   { name: 'accZ', units: 'm/s2' },
 ];
 
-/** Small seeded PRNG (mulberry32): reproducible noise without a dependency. */
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG (mulberry32): reproducible noise without a dependency; tests and the bench reuse it. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
