@@ -56,16 +56,9 @@ export function cborInt(w: ByteWriter, x: number): void {
 
 /** The shortest float that keeps `x` exactly (half 0xf9, single 0xfa, double 0xfb). */
 export function cborFloatShortest(w: ByteWriter, x: number): void {
-  const f = Math.fround(x);
-  if (f === x || x !== x) {
-    const h = halfBits(f);
-    if (h >= 0) {
-      w.u8(0xf9);
-      w.u16(h);
-    } else {
-      w.u8(0xfa);
-      w.f32(f);
-    }
+  // Exact in float32 (or NaN): the float32 writer picks half or single.
+  if (Math.fround(x) === x || x !== x) {
+    cborFloat32Shortest(w, x);
   } else {
     w.u8(0xfb);
     w.f64(x);
