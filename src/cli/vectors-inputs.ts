@@ -3,6 +3,8 @@
  * sample documents (see vectors-suite.ts).
  */
 
+import type { RequestSpec } from '../http/request.ts';
+
 export type VectorFormat = 'cbor' | 'json';
 export type VectorAlg = 'none' | 'HS256' | 'ES256';
 
@@ -13,20 +15,11 @@ export interface VectorKey {
   es256Seed?: string;
 }
 
-export interface VectorRequest {
-  kind: 'data' | 'files';
-  category: string;
-  host: string;
-  apiKey: string;
-  fileName: string;
-  label?: string;
-  noLabel?: boolean;
-  disallowDuplicates?: boolean;
-  addDateId?: boolean;
-  metadata?: Record<string, string>;
-  uploadSource?: string;
-  boundary?: string;
-}
+/** A framed request in the manifest: the JSON-serialisable subset of the HTTP layer's RequestSpec. */
+export type VectorRequest = Pick<
+  RequestSpec,
+  'kind' | 'category' | 'host' | 'apiKey' | 'fileName' | 'label' | 'noLabel' | 'disallowDuplicates' | 'addDateId' | 'uploadSource' | 'boundary'
+> & { metadata?: Record<string, string> };
 
 export interface VectorDef {
   id: string;
