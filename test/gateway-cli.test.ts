@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { run } from '../src/cli/gateway.ts';
 import { openMcuPty, startLineMcu } from '../firmware-sim/mcu/index.ts';
 import { Spool } from '../src/spool/index.ts';
+import { runCaptured } from './cli-capture.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -14,17 +15,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = (args: string[]) => runCaptured(run, args);
 
 describe('ei-ingest gateway (arguments)', () => {
   it('prints usage with --help and exits 2 naming the problem otherwise', async () => {

@@ -6,6 +6,7 @@ import { run } from '../src/cli/spool.ts';
 import { Spool } from '../src/spool/index.ts';
 import { startIngestionService } from '../src/service/index.ts';
 import { encodeToBytes } from '../src/encode/index.ts';
+import { runCaptured } from './cli-capture.ts';
 
 const API_KEY = 'ei_spool_cli_made_up_key';
 const HMAC_KEY = 'made-up-spool-hmac';
@@ -15,17 +16,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = (args: string[]) => runCaptured(run, args);
 
 function doc(i: number, key: string): Uint8Array {
   return encodeToBytes(
