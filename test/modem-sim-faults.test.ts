@@ -1,8 +1,9 @@
 // Fault injection of the modem simulator: connect ERROR, reboot banner, peer reset mid-send,
 // no registration, overrun without flow control, slow network; each observed over the real pty.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startModemSim, type ModemSim, type ModemSimOptions } from '../firmware-sim/modem/index.ts';
+import type { ModemSimOptions } from '../firmware-sim/modem/index.ts';
 import { RawHost } from '../firmware-sim/modem/raw-host.ts';
+import { openSimHost } from './modem-sim-host.ts';
 import { startPeer } from '../firmware-sim/modem/loopback-peer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -12,15 +13,7 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function setup(opts: Partial<ModemSimOptions> & { dialect: 'new' | 'old' }): Promise<{ sim: ModemSim; host: RawHost; eol: string }> {
-  const sim = await startModemSim({ registrationDelayMs: 30, firstHandle: 1, ...opts });
-  cleanups.push(() => sim.close());
-  const host = await RawHost.open(sim.devicePath, sim.baud);
-  cleanups.push(() => host.close());
-  const eol = opts.dialect === 'new' ? '\r' : '\r\n';
-  expect((await host.command('AT', eol)).replace(/^Ready\r\n/, '')).toBe('\r\nOK\r\n');
-  return { sim, host, eol };
-}
+const setup = (opts: Partial<ModemSimOptions> & { dialect: 'new' | 'old' }) => openSimHost(cleanups, { firstHandle: 1, ...opts });
 
 async function register(host: RawHost, eol: string): Promise<void> {
   expect(await host.command('AT+CEREG=1', eol)).toBe('\r\nOK\r\n');

@@ -1,8 +1,9 @@
 // Modem simulator protocol (FACTS §7) driven over a real pty pair by a raw serialport host:
 // exact response bytes in both dialects, sockets bridged to loopback TCP, data mode, #XRECV forms.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startModemSim, type ModemSim, type ModemSimOptions } from '../firmware-sim/modem/index.ts';
+import type { ModemSimOptions } from '../firmware-sim/modem/index.ts';
 import { RawHost } from '../firmware-sim/modem/raw-host.ts';
+import { openSimHost } from './modem-sim-host.ts';
 import { startPeer } from '../firmware-sim/modem/loopback-peer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -10,16 +11,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(opts: Partial<ModemSimOptions> & { dialect: 'new' | 'old' }): Promise<{ sim: ModemSim; host: RawHost; eol: string }> {
-  const sim = await startModemSim({ registrationDelayMs: 30, firstHandle: 3, ...opts });
-  cleanups.push(() => sim.close());
-  const host = await RawHost.open(sim.devicePath, sim.baud);
-  cleanups.push(() => host.close());
-  const eol = opts.dialect === 'new' ? '\r' : '\r\n';
-  // The power-on banner may or may not have reached the host; a first AT syncs either way.
-  expect((await host.command('AT', eol)).replace(/^Ready\r\n/, '')).toBe('\r\nOK\r\n');
-  return { sim, host, eol };
-}
+const setup = (opts: Partial<ModemSimOptions> & { dialect: 'new' | 'old' }) => openSimHost(cleanups, { firstHandle: 3, ...opts });
 
 /** Reads one binary #XRECV response by its size header (a line parser would be fooled by data). */
 async function recvRaw(host: RawHost, cmd: string, header: RegExp): Promise<Buffer> {
