@@ -155,6 +155,27 @@ describe('single-pass buffer (bodies up to singlePassLimit)', () => {
     expect(() => encodeDocument(d1, { format: 'cbor', hmacKey: 'k', singlePassLimit: -1 })).toThrow(expect.objectContaining({ code: 'EI_DOC_OPTION' }));
   });
 
+  it('CBOR row loops (unrolled 3-axis rows included) equal the pull path, which writes each value with cborNumber', () => {
+    // The pull path shares no value-writing code with the row loops, so this checks the loops'
+    // float64 / half / single / integer choices, not just that two fast paths agree.
+    const f32ish = (x: number) => Math.fround(x);
+    for (const width of [1, 2, 3]) {
+      const base = rows(3000, width, 40 + width);
+      // Some rows made of float32 values, integers above 2^24 and halves, to hit the rare path inside a row.
+      const values = base.map((r, i) => (i % 7 === 0 ? r.map((x, j) => (j === 0 ? f32ish(x) : j === 1 ? 2 ** 24 + i : x)) : i % 11 === 0 ? r.map(() => 0.5) : r));
+      for (const numbers of ['shortest', 'float64', 'float32-shortest'] as const) {
+        const layout = { base: 'compact' as const, numbers, valuesIndefinite: true, flattenSingleAxis: false };
+        const opts = { format: 'cbor' as const, hmacKey: 'k', layout, allowNonFinite: true }; // float32 rounding makes 1.8e308 Infinity
+        let i = 0;
+        const pulled = encodeToBytes(doc(() => (i < values.length ? values[i++] : null), width), opts);
+        const nested = encodeToBytes(doc(values, width), opts);
+        const typed = encodeToBytes(doc({ data: Float64Array.from(values.flat()), width }, width), opts);
+        expect(Buffer.from(nested).equals(Buffer.from(pulled)), `nested, width ${width}, ${numbers}`).toBe(true);
+        expect(Buffer.from(typed).equals(Buffer.from(pulled)), `typed, width ${width}, ${numbers}`).toBe(true);
+      }
+    }
+  });
+
   it('CBOR shortest floats: typed input and nested arrays give the same bytes (integers as integers)', () => {
     const values = rows(4000, 3, 12);
     const typed = { data: Float64Array.from(values.flat()), width: 3 };

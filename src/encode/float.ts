@@ -4,15 +4,24 @@
  * word, and the half conversion done by hand from the float32 bits.
  */
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+/**
+ * Scratch float32 that `halfOfScratch` reads. Hot loops store their number here instead of
+ * passing it: a double passed to a call V8 did not inline is boxed (a HeapNumber per call).
+ */
+export const F32_SCRATCH = new Float32Array(1);
+const u32 = new Uint32Array(F32_SCRATCH.buffer);
 
 /**
  * IEEE half bits of `x` if `x` (already a float32 value, or NaN/±Infinity) is exactly a half,
  * else -1. NaN maps to the canonical quiet NaN 0x7e00.
  */
 export function halfBits(x: number): number {
-  f32[0] = x;
+  F32_SCRATCH[0] = x;
+  return halfOfScratch();
+}
+
+/** halfBits of the value in F32_SCRATCH. */
+export function halfOfScratch(): number {
   const b = u32[0];
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;

@@ -13,7 +13,12 @@ import { cborHead, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64 } from './cbor
 const ARRAY = MT_ARRAY;
 const F64 = NUM_FLOAT64;
 const F32 = NUM_FLOAT32;
-import { halfBits } from './float.ts';
+/**
+ * Integers below 2^24 are float32 values, so a double that fround does not keep can be an
+ * integer only at or above 2^24: one range test stands for Math.trunc, and it is false for NaN.
+ */
+const INT_EXACT = 0x1000000;
+import { F32_SCRATCH, halfOfScratch } from './float.ts';
 import type { RunState } from './run-state.ts';
 import type { ByteWriter } from './writer.ts';
 
@@ -45,13 +50,14 @@ function cborTypedLoop(run: RunState, w: ByteWriter): number {
   // Blocks of rows, each as long as the slack allows: the block function is called often enough
   // to be optimised as a whole, not entered through cached OSR code (which boxed doubles here).
   const block = Math.max(1, Math.floor((buf.length - cap) / plan.maxRow));
+  const maxRow = plan.maxRow;
   let fast = policy !== F32;
   let stretch = 1;
   while (row < count && p < cap) {
     // As in cborRowsLoop: the double-only loop while it applies, else `stretch` general rows.
-    const to = Math.min(count, row + (fast ? block : stretch));
+    const to = Math.min(count, row + (fast ? Math.ceil((cap - p) / maxRow) : stretch));
     if (fast) {
-      const q = typedRowsF64(data, width, row, to, buf, dv, p, rows);
+      const q = typedRowsF64(data, width, row, to, buf, dv, p, rows, policy);
       if (q >= 0) {
         p = q;
         row = to;
@@ -77,21 +83,26 @@ function cborTypedLoop(run: RunState, w: ByteWriter): number {
 }
 
 /**
- * typedRows for the common case only (see arrayRowsF64): returns -1 at the first row holding any
- * other value, with stopAt = that row and stopPos = where it starts.
+ * typedRows for finite values (see arrayRowsF64): returns -1 at the first row holding NaN or
+ * ±Infinity, with stopAt = that row and stopPos = where it starts.
  */
-function typedRowsF64(data: Float32Array | Float64Array, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, rows: boolean): number {
+function typedRowsF64(data: Float32Array | Float64Array, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, rows: boolean, policy: number): number {
+  if (width === 3 && rows) return typedRows3(data, from, to, buf, dv, p, policy);
   let i = from * width;
   for (let row = from; row < to; row++) {
     const start = p;
     if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
     for (let j = 0; j < width; j++) {
-      const x = data[i];
-      if (Math.fround(x) === x || x === Math.trunc(x) || x !== x) return stop(row, start);
+      const x = data[i++];
+      if (Math.fround(x) === x || !(x < INT_EXACT && x > -INT_EXACT)) {
+        if (x - x !== 0) return stop(row, start); // NaN, ±Infinity: the general loop decides
+        RARE[0] = x;
+        p = putNumberRare(buf, dv, p, policy);
+        continue;
+      }
       buf[p] = 0xfb;
       dv.setFloat64(p + 1, x);
       p += 9;
-      i++;
     }
   }
   return p;
@@ -163,7 +174,7 @@ function cborRowsLoop(run: RunState, w: ByteWriter): number {
     // The double-only loop while it applies; where it stops, the general one for `stretch` rows
     // (doubling while the double-only loop keeps stopping at once: integer or float32 data).
     const to = Math.min(count, row + (fast ? block : stretch));
-    const q = fast ? arrayRowsF64(src, width, row, to, buf, dv, p, rows) : arrayRows(src, width, row, to, buf, dv, p, policy, check, rows);
+    const q = fast ? arrayRowsF64(src, width, row, to, buf, dv, p, rows, policy) : arrayRows(src, width, row, to, buf, dv, p, policy, check, rows);
     if (q >= 0) {
       p = q;
       row = to;
@@ -222,13 +233,17 @@ function arrayRows(src: ArrayLike<ArrayLike<number>>, width: number, from: numbe
 }
 
 /**
- * arrayRows for the common case only: each value a finite double that neither float32 nor an
- * integer keeps, written as float64 inline (right under NUM_SHORTEST and NUM_FLOAT64). Any other
- * value (NaN and ±Infinity included) stops it at its row (-1, stopAt/stopPos) for the general
- * loop, so the half/single/integer code is not inlined here: that took about 15% off a whole
- * N = 100,000 nested-array encode+HS256 (measured).
+ * arrayRows for rows of finite numbers (under NUM_SHORTEST and NUM_FLOAT64). A double that
+ * neither float32 nor an integer keeps is written inline; any other finite number goes through
+ * putNumberRare by the RARE scratch word (no boxing, and the half/single/integer code stays out
+ * of this loop: about 15% off a whole N = 100,000 encode+HS256, measured). A row that is not an
+ * array of `width` numbers, or holds NaN/±Infinity, stops it (-1, stopAt/stopPos) for the general
+ * loop, which checks and reports it. Handling float32-exact values here instead of stopping also
+ * removed ~50 B a stop that some processes' optimised outer loop allocated (120 KB a request at
+ * N = 100,000, measured).
  */
-function arrayRowsF64(src: ArrayLike<ArrayLike<number>>, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, rows: boolean): number {
+function arrayRowsF64(src: ArrayLike<ArrayLike<number>>, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, rows: boolean, policy: number): number {
+  if (width === 3 && rows) return arrayRows3(src, from, to, buf, dv, p, policy);
   for (let row = from; row < to; row++) {
     const r = src[row];
     if (!Array.isArray(r) || r.length !== width) return stop(row, p);
@@ -236,10 +251,95 @@ function arrayRowsF64(src: ArrayLike<ArrayLike<number>>, width: number, from: nu
     if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
     for (let j = 0; j < width; j++) {
       const x = r[j];
-      // fround(±Infinity) === ±Infinity, so only NaN needs its own test.
-      if (typeof x !== 'number' || Math.fround(x) === x || x === Math.trunc(x) || x !== x) return stop(row, start);
+      if (typeof x !== 'number') return stop(row, start);
+      if (Math.fround(x) === x || !(x < INT_EXACT && x > -INT_EXACT)) {
+        if (x - x !== 0) return stop(row, start); // NaN, ±Infinity: the general loop decides
+        RARE[0] = x;
+        p = putNumberRare(buf, dv, p, policy);
+        continue;
+      }
       buf[p] = 0xfb;
       dv.setFloat64(p + 1, x);
+      p += 9;
+    }
+  }
+  return p;
+}
+
+// Three axes (an accelerometer, a gyroscope) are the common row: unrolled, a row of three plain
+// doubles is one test and one 28-byte write (about 1.5× the looped row, measured). A row holding
+// any other number is written value by value as in typedRowsF64 / arrayRowsF64.
+
+function typedRows3(data: Float32Array | Float64Array, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, policy: number): number {
+  let i = from * 3;
+  for (let row = from; row < to; row++, i += 3) {
+    const x = data[i];
+    const y = data[i + 1];
+    const z = data[i + 2];
+    if (Math.fround(x) !== x && x < INT_EXACT && x > -INT_EXACT && Math.fround(y) !== y && y < INT_EXACT && y > -INT_EXACT && Math.fround(z) !== z && z < INT_EXACT && z > -INT_EXACT) {
+      buf[p] = 0x83;
+      buf[p + 1] = 0xfb;
+      dv.setFloat64(p + 2, x);
+      buf[p + 10] = 0xfb;
+      dv.setFloat64(p + 11, y);
+      buf[p + 19] = 0xfb;
+      dv.setFloat64(p + 20, z);
+      p += 28;
+      continue;
+    }
+    const start = p;
+    buf[p++] = 0x83;
+    for (let j = 0; j < 3; j++) {
+      const v = data[i + j];
+      if (Math.fround(v) === v || !(v < INT_EXACT && v > -INT_EXACT)) {
+        if (v - v !== 0) return stop(row, start);
+        RARE[0] = v;
+        p = putNumberRare(buf, dv, p, policy);
+        continue;
+      }
+      buf[p] = 0xfb;
+      dv.setFloat64(p + 1, v);
+      p += 9;
+    }
+  }
+  return p;
+}
+
+function arrayRows3(src: ArrayLike<ArrayLike<number>>, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, policy: number): number {
+  for (let row = from; row < to; row++) {
+    const r = src[row];
+    if (!Array.isArray(r) || r.length !== 3) return stop(row, p);
+    const x = r[0];
+    const y = r[1];
+    const z = r[2];
+    if (
+      typeof x === 'number' && Math.fround(x) !== x && x < INT_EXACT && x > -INT_EXACT &&
+      typeof y === 'number' && Math.fround(y) !== y && y < INT_EXACT && y > -INT_EXACT &&
+      typeof z === 'number' && Math.fround(z) !== z && z < INT_EXACT && z > -INT_EXACT
+    ) {
+      buf[p] = 0x83;
+      buf[p + 1] = 0xfb;
+      dv.setFloat64(p + 2, x);
+      buf[p + 10] = 0xfb;
+      dv.setFloat64(p + 11, y);
+      buf[p + 19] = 0xfb;
+      dv.setFloat64(p + 20, z);
+      p += 28;
+      continue;
+    }
+    const start = p;
+    buf[p++] = 0x83;
+    for (let j = 0; j < 3; j++) {
+      const v = r[j];
+      if (typeof v !== 'number') return stop(row, start);
+      if (Math.fround(v) === v || !(v < INT_EXACT && v > -INT_EXACT)) {
+        if (v - v !== 0) return stop(row, start);
+        RARE[0] = v;
+        p = putNumberRare(buf, dv, p, policy);
+        continue;
+      }
+      buf[p] = 0xfb;
+      dv.setFloat64(p + 1, v);
       p += 9;
     }
   }
@@ -313,16 +413,22 @@ function putHead(buf: Uint8Array, dv: DataView, p: number, major: number, n: num
   return p + 9;
 }
 
-/** `f` (a float32 value or NaN/±Infinity) as half when exact, else single. */
-function putHalfOrSingle(buf: Uint8Array, dv: DataView, p: number, f: number): number {
-  const h = halfBits(f);
+// The rare path takes its number through these scratch words, not as an argument: a double
+// passed to a call V8 did not inline is boxed, and in some processes V8 did not inline this path
+// (~50 B a float32-exact value, 120 KB a request at N = 100,000 of the bench's data, measured).
+const RARE = new Float64Array(1);
+const F32S = F32_SCRATCH;
+
+/** The number in F32S (a float32 value or NaN/±Infinity) as half when exact, else single. */
+function putHalfOrSingle(buf: Uint8Array, dv: DataView, p: number): number {
+  const h = halfOfScratch();
   if (h >= 0) {
     buf[p] = 0xf9;
     dv.setUint16(p + 1, h);
     return p + 3;
   }
   buf[p] = 0xfa;
-  dv.setFloat32(p + 1, f);
+  dv.setFloat32(p + 1, F32S[0]);
   return p + 5;
 }
 
@@ -337,16 +443,21 @@ function putNumber(buf: Uint8Array, dv: DataView, p: number, x: number, policy: 
     dv.setFloat64(p + 1, x);
     return p + 9;
   }
-  return putNumberRare(buf, dv, p, x, policy);
+  RARE[0] = x;
+  return putNumberRare(buf, dv, p, policy);
 }
 
-function putNumberRare(buf: Uint8Array, dv: DataView, p: number, x: number, policy: number): number {
-  const f = Math.fround(x);
-  if (policy === F32) return putHalfOrSingle(buf, dv, p, f);
-  if (Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0)) {
-    return x >= 0 ? putHead(buf, dv, p, 0, x) : putHead(buf, dv, p, 1, -1 - x);
+/** putNumber for the number in RARE when it is not a plain double (or the policy is float64). */
+function putNumberRare(buf: Uint8Array, dv: DataView, p: number, policy: number): number {
+  const x = RARE[0];
+  F32S[0] = x;
+  if (policy === F32) return putHalfOrSingle(buf, dv, p);
+  if (policy !== F64) {
+    if (Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0)) {
+      return x >= 0 ? putHead(buf, dv, p, 0, x) : putHead(buf, dv, p, 1, -1 - x);
+    }
+    if (F32S[0] === x || x !== x) return putHalfOrSingle(buf, dv, p);
   }
-  if (f === x || x !== x) return putHalfOrSingle(buf, dv, p, f);
   buf[p] = 0xfb;
   dv.setFloat64(p + 1, x);
   return p + 9;

@@ -67,7 +67,7 @@ function allocated(id: string, n: number, make: () => Promise<{ op: () => void; 
     async run(): Promise<Measurement> {
       const { op, bytes } = await make();
       for (let i = 0; i < (n >= 1_000_000 ? 1 : 5); i++) op(); // compile the hot paths before measuring
-      const perWindow = n >= 1_000_000 ? 1 : n >= 100_000 ? 4 : 200;
+      const perWindow = n >= 1_000_000 ? 8 : n >= 100_000 ? 40 : 500; // measureAllocation shrinks a window that sees a GC
       const { perOp, discarded } = await measureAllocation(op, perWindow, quick() || n >= 1_000_000 ? 3 : 5);
       return { allocPerOp: perOp, bytesPerOp: bytes, discardedWindows: discarded };
     },
