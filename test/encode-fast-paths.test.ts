@@ -1,6 +1,7 @@
 // The encoder's fast paths give the same bytes and errors as the plain ones: the single-pass
-// buffer for mid-size bodies, batched JSON rows (native JSON.stringify of a slice), and the value
-// checks fused into the writing loops (no separate validation walk).
+// buffer for mid-size bodies, the JSON row loops (numbers by writeDouble, checked against
+// JSON.stringify), the CBOR row loops (against the per-value pull path), and the value checks
+// fused into the writing loops (no separate validation walk).
 import { describe, expect, it } from 'vitest';
 import { encodeDocument, encodeToBytes, type DocumentInput } from '../src/index.ts';
 
@@ -54,7 +55,7 @@ function collect(body: { chunks(): Iterable<Uint8Array> }): { bytes: Buffer; siz
   return { bytes: Buffer.concat(parts), sizes };
 }
 
-describe('batched JSON rows', () => {
+describe('JSON and CBOR row loops', () => {
   it('equal JSON.stringify for many rows, nested and bare, across buffer sizes', () => {
     for (const [n, width] of [[5000, 3], [3000, 1], [40, 2]] as const) {
       const values = rows(n, width, n + width);
@@ -70,7 +71,7 @@ describe('batched JSON rows', () => {
     }
   });
 
-  it('a bad row deep inside a batch is reported at its own path, in both formats', () => {
+  it('a bad row deep inside a long body is reported at its own path, in both formats', () => {
     const cases: [unknown, string, string][] = [
       [NaN, 'EI_DOC_NON_FINITE', 'payload.values[1234][1]'],
       ['x', 'EI_DOC_VALUE_TYPE', 'payload.values[1234][1]'],
@@ -112,6 +113,19 @@ describe('batched JSON rows', () => {
     const data = Float64Array.from(rows(3000, 3, 30).flat());
     data[3 * 2222 + 2] = -Infinity;
     expect(() => encodeDocument(doc({ data, width: 3 }), { format: 'json', hmacKey: 'k' })).toThrow(expect.objectContaining({ code: 'EI_DOC_NON_FINITE', path: 'payload.values[2222][2]' }));
+  });
+
+  it('c-sdk JSON: a value float32 rounding makes infinite is refused at its path (JSON has no Infinity)', () => {
+    const values = rows(100, 3, 31).map((r) => r.map((x) => (Math.abs(x) > 3e38 ? 1.5 : x)));
+    values[42]![2] = 1e39;
+    const data = Float64Array.from(values.flat());
+    let i = 0;
+    const pulled = () => (i < values.length ? values[i++] : null);
+    for (const v of [values, { data, width: 3 }, pulled]) {
+      expect(() => encodeDocument(doc(v), { format: 'json', layout: 'c-sdk', hmacKey: 'k' })).toThrow(expect.objectContaining({ code: 'EI_DOC_NON_FINITE', path: 'payload.values[42][2]', message: expect.stringContaining('float32') }));
+    }
+    // Without float32 rounding the same value is an ordinary double.
+    expect(() => encodeDocument(doc(values), { format: 'json', hmacKey: 'k' })).not.toThrow();
   });
 
   it('typed-array rows among plain rows are written like plain ones', () => {

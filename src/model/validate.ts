@@ -63,6 +63,14 @@ export function badValue(x: unknown, row: number, col: number, format: 'cbor' | 
   return new DocumentError('EI_DOC_NON_FINITE', valuePath(row, col), `${typeName(x)} is not finite (${why})`);
 }
 
+/**
+ * The error for a finite value that float32 rounding (the c-sdk layout) turns into ±Infinity,
+ * which JSON cannot carry.
+ */
+export function float32Overflow(x: number, row: number, col: number): DocumentError {
+  return new DocumentError('EI_DOC_NON_FINITE', valuePath(row, col), `${x} is beyond float32's range, and this layout rounds values to float32 (JSON cannot carry the resulting infinity)`);
+}
+
 /** The error for a row of the wrong width (or not a row at all). */
 export function badRow(row: number, got: unknown, width: number): DocumentError {
   const what = got !== null && typeof got === 'object' && typeof (got as ArrayLike<number>).length === 'number' ? `${(got as ArrayLike<number>).length} values` : typeName(got);

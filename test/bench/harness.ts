@@ -70,7 +70,10 @@ export async function measureAllocation(op: () => void, perWindow: number, windo
   // One forced GC before all windows, not one per window: a forced GC is a memory-reducing one,
   // after which V8 re-warms the op (dropped inline caches and code, deopts, boxed doubles) and
   // that showed up as allocation (2–76 KB a call for an op that allocates ~1 KB, measured).
+  // The forced GC also throws away optimised code that embeds objects it freed ("weak
+  // objects"); one window's worth of calls lets V8 re-optimise before anything is measured.
   gc();
+  for (let i = 0; i < perWindow; i++) op();
   const window = async (calls: number): Promise<number | null> => {
     await new Promise((r) => setTimeout(r, 1)); // let a previous GC's entry arrive before t0
     const t0 = performance.now();
