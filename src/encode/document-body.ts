@@ -19,7 +19,7 @@ import { EiError } from '../errors.ts';
 import type { DocumentInput } from '../model/document.ts';
 import type { EncodedBody } from './body.ts';
 import { makePlan, type EncodeOptions, type EncodePlan } from './plan.ts';
-import { EncodeRun } from './run.ts';
+import { startRun, type EncodeRun } from './run.ts';
 import { signerFor } from './signing.ts';
 import { encodeOnePass, MemorySink } from './one-pass.ts';
 import { acquireWriter, releaseWriter, type ByteWriter } from './writer.ts';
@@ -113,7 +113,7 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
     }
     if (this.run === null) {
       this.w = acquireWriter(this.plan.bufferSize);
-      this.run = new EncodeRun(this.plan, this.w, this.sig);
+      this.run = startRun(this.plan, this.w, this.sig);
     }
     const chunk = this.run.next();
     if (chunk !== null) {
@@ -186,7 +186,7 @@ export function encodeDocument(doc: DocumentInput, opts: EncodeOptions): Documen
   let chunks = 0;
   let last: Uint8Array | null = null;
   try {
-    run = new EncodeRun(plan, w, placeholder);
+    run = startRun(plan, w, placeholder);
     for (let c = run.next(); c !== null; c = run.next()) {
       if (hash) session.update(c);
       chunks++;

@@ -9,7 +9,7 @@
 import type { DocumentInput } from '../model/document.ts';
 import type { Signer } from '../sign/index.ts';
 import { makePlan, type EncodeOptions, type EncodePlan } from './plan.ts';
-import { EncodeRun } from './run.ts';
+import { startRun } from './run.ts';
 import { signerFor } from './signing.ts';
 import { acquireWriter, releaseWriter } from './writer.ts';
 
@@ -54,7 +54,7 @@ export class MemorySink implements PatchableSink {
 export function encodeOnePass(plan: EncodePlan, signer: Signer, sink: PatchableSink): OnePassResult {
   const w = acquireWriter(plan.bufferSize);
   try {
-    const run = new EncodeRun(plan, w, signer.placeholder);
+    const run = startRun(plan, w, signer.placeholder);
     const session = signer.begin();
     const hash = plan.alg !== 'none';
     for (let c = run.next(); c !== null; c = run.next()) {

@@ -5,7 +5,7 @@
  */
 import { ALGS, type Alg, type DocumentInput, type ProtectedValue } from '../model/document.ts';
 import { DocumentError } from '../model/errors.ts';
-import { checkIat, inspectDocument, typeName, type ValuesShape } from '../model/validate.ts';
+import { checkIat, inspectDocument, typeName, type ValidateOptions, type ValuesShape } from '../model/validate.ts';
 import { NUM_FLOAT32, NUM_FLOAT64, NUM_SHORTEST, type NumPolicy } from './cbor.ts';
 import { JSON_NUMBER_MAX } from './json.ts';
 import { resolveLayout, type LayoutName, type LayoutOptions, type ResolvedLayout } from './layout.ts';
@@ -68,6 +68,13 @@ export interface EncodePlan {
 }
 
 const MIN_BUFFER = 64;
+
+// The validation options makePlan can ask for, made once (not an object per request).
+const INSPECT: readonly ValidateOptions[] = [
+  { format: 'json', allowNonFinite: false, deferValues: true },
+  { format: 'cbor', allowNonFinite: false, deferValues: true },
+  { format: 'cbor', allowNonFinite: true, deferValues: true },
+];
 
 // Shared protected headers for the common case (no caller fields, no iat): no arrays per request.
 const ADDED: Record<string, { keys: string[]; values: ProtectedValue[] }> = {};
@@ -157,7 +164,7 @@ export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
   if (format !== 'cbor' && format !== 'json') throw new DocumentError('EI_DOC_OPTION', 'options.format', `expected 'cbor' or 'json', got ${typeName(format)}`);
   const layout = resolveLayout(opts.layout);
   const allowNonFinite = opts.allowNonFinite === true && format === 'cbor';
-  const shape = inspectDocument(doc, { format, allowNonFinite, deferValues: true });
+  const shape = inspectDocument(doc, INSPECT[format === 'cbor' ? (allowNonFinite ? 2 : 1) : 0]!);
 
   let alg: unknown = opts.alg ?? doc.protected?.alg;
   if (alg === undefined) alg = opts.hmacKey !== undefined ? 'HS256' : opts.privateKey !== undefined ? 'ES256' : 'none';

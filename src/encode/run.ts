@@ -42,6 +42,22 @@ function pickStep(plan: EncodePlan): Step {
   }
 }
 
+// One run per pooled writer, reset for each pass: a writer serves one pass at a time, and
+// steady-state encoding then makes no run object per pass.
+const runs = new WeakMap<ByteWriter, EncodeRun>();
+
+/** A run of `plan` over `w` (which the caller has acquired), its state reset. */
+export function startRun(plan: EncodePlan, w: ByteWriter, sig: string): EncodeRun {
+  let r = runs.get(w);
+  if (r === undefined) {
+    r = new EncodeRun(plan, w, sig);
+    runs.set(w, r);
+  } else {
+    r.reset(plan, sig);
+  }
+  return r;
+}
+
 export class EncodeRun implements RunState {
   row = 0;
   tailIndex = 0;
@@ -49,15 +65,35 @@ export class EncodeRun implements RunState {
   error: DocumentError | null = null;
   private phase = HEADER;
   private pendingShift = false;
-  private readonly step: Step;
-  private readonly header: Section;
-  private readonly trailer: Section;
+  plan: EncodePlan;
+  sig: string;
+  private step: Step;
+  private header: Section;
+  private trailer: Section;
 
   constructor(
-    readonly plan: EncodePlan,
+    plan: EncodePlan,
     private readonly w: ByteWriter,
-    readonly sig: string,
+    sig: string,
   ) {
+    this.plan = plan;
+    this.sig = sig;
+    this.step = pickStep(plan);
+    const cbor = plan.format === 'cbor';
+    this.header = cbor ? cborHeader : jsonHeader;
+    this.trailer = cbor ? cborTrailer : jsonTrailer;
+  }
+
+  /** Starts a new pass (the writer was reset by acquireWriter). */
+  reset(plan: EncodePlan, sig: string): void {
+    this.row = 0;
+    this.tailIndex = 0;
+    this.sigOffset = -1;
+    this.error = null;
+    this.phase = HEADER;
+    this.pendingShift = false;
+    this.plan = plan;
+    this.sig = sig;
     this.step = pickStep(plan);
     const cbor = plan.format === 'cbor';
     this.header = cbor ? cborHeader : jsonHeader;

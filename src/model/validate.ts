@@ -97,21 +97,21 @@ export function checkProtected(p: unknown): void {
   for (const key in p) {
     if (!Object.prototype.hasOwnProperty.call(p, key)) continue;
     const v = p[key];
-    const path = `protected.${key}`;
     checkString(key, 'protected (field name)');
     if (v === undefined) continue;
+    // Paths are built only on error: a string per field per request otherwise.
     if (key === 'ver') {
-      if (v !== 'v1') throw new DocumentError('EI_DOC_VERSION', path, `expected "v1", got ${JSON.stringify(v)}`);
+      if (v !== 'v1') throw new DocumentError('EI_DOC_VERSION', 'protected.ver', `expected "v1", got ${JSON.stringify(v)}`);
     } else if (key === 'alg') {
-      if (!(ALGS as readonly unknown[]).includes(v)) throw new DocumentError('EI_DOC_ALG', path, `unknown alg ${JSON.stringify(v)} (none, HS256 or ES256)`);
+      if (!(ALGS as readonly unknown[]).includes(v)) throw new DocumentError('EI_DOC_ALG', 'protected.alg', `unknown alg ${JSON.stringify(v)} (none, HS256 or ES256)`);
     } else if (key === 'iat') {
-      checkIat(v, path);
+      checkIat(v, 'protected.iat');
     } else if (typeof v === 'string') {
-      checkString(v, path);
+      if (loneSurrogateAt(v) >= 0) checkString(v, `protected.${key}`);
     } else if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new DocumentError('EI_DOC_PROTECTED', path, `${typeName(v)} is not finite`);
+      if (!Number.isFinite(v)) throw new DocumentError('EI_DOC_PROTECTED', `protected.${key}`, `${typeName(v)} is not finite`);
     } else if (typeof v !== 'boolean' && v !== null) {
-      throw new DocumentError('EI_DOC_PROTECTED', path, `expected a string, number, boolean or null, got ${typeName(v)}`);
+      throw new DocumentError('EI_DOC_PROTECTED', `protected.${key}`, `expected a string, number, boolean or null, got ${typeName(v)}`);
     }
   }
 }

@@ -99,6 +99,7 @@ export async function measureAllocation(op: () => void, perWindow: number, windo
         continue;
       }
       per.push(Math.max(0, full - empty) / calls);
+      if (process.env.BENCH_DEBUG) process.stderr.write(`window: ${calls} calls, ${(full - empty) / calls} B/call\n`);
     }
   }
   obs.disconnect();

@@ -66,9 +66,13 @@ function allocated(id: string, n: number, make: () => Promise<{ op: () => void; 
     runs: 1,
     async run(): Promise<Measurement> {
       const { op, bytes } = await make();
-      for (let i = 0; i < (n >= 1_000_000 ? 1 : 5); i++) op(); // compile the hot paths before measuring
-      const perWindow = n >= 1_000_000 ? 8 : n >= 100_000 ? 40 : 500; // measureAllocation shrinks a window that sees a GC
-      const { perOp, discarded } = await measureAllocation(op, perWindow, quick() || n >= 1_000_000 ? 3 : 5);
+      // Warm up until V8 has settled: at N = 1,000,000 the JIT kept recompiling through the first
+      // ~20 requests (16–20 KB a request in those windows, ~1.5 KB after; measured with BENCH_DEBUG=1).
+      for (let i = 0; i < 24; i++) op();
+      const perWindow = n >= 1_000_000 ? 4 : n >= 100_000 ? 40 : 500; // measureAllocation shrinks a window that sees a GC
+      // Median of several windows: a window in which V8 recompiles something (it still does now and
+      // then at N = 1,000,000 after the forced GC) counts a few KB more.
+      const { perOp, discarded } = await measureAllocation(op, perWindow, quick() ? 3 : n >= 1_000_000 ? 7 : 5);
       return { allocPerOp: perOp, bytesPerOp: bytes, discardedWindows: discarded };
     },
   };
@@ -205,6 +209,6 @@ export const suite: BenchSuite = {
   notes: [
     'samples: N rows × 3 float64 (deterministic PRNG), device/sensor metadata as in FACTS §3; layout compact, alg HS256, node:crypto backend. Ours = encodeDocument (size-and-hash pass) + iterating every chunk of the emit pass into a null sink; timed rows take nested number[][] input like the baselines unless marked Float64Array.',
     'cbor-x baseline: encode(doc) + createHmac + writing the hex over the placeholder in place; JSON baseline: JSON.stringify, HMAC, JSON.stringify again, Buffer.from (the official forwarder). SHA-256 floor: createHash over our encoder\'s exact output bytes held in memory.',
-    'heap per request: Δ(process.memoryUsage().heapUsed + arrayBuffers) over a window of requests started right after a forced full GC, with node --expose-gc --min/max-semi-space-size=64; windows in which a GC ran (PerformanceObserver "gc" entries) are discarded, an empty window is subtracted, median of 5 windows (3 at N = 1,000,000); Float64Array input built before the window.',
+    'heap per request: Δ(process.memoryUsage().heapUsed + arrayBuffers) over windows of 500 / 40 / 4 requests (N = 1,000 / 100,000 / 1,000,000) after 24 warm-up requests, one forced full GC and one window of re-warming (a forced GC makes V8 drop optimised code, whose recompilation would otherwise count as allocation), with node --expose-gc --min/max-semi-space-size=64; windows in which a GC ran (PerformanceObserver "gc" entries) are discarded, an empty window is subtracted, median of 5 windows (7 at N = 1,000,000); Float64Array input built before.',
   ],
 };
