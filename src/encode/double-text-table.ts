@@ -1,6 +1,7 @@
 /**
- * Tables for the Schubfach shortest double → text writer (double-text.ts), built once at module
- * load with BigInt (the hot path never touches BigInt).
+ * Tables for the Schubfach shortest double → text writer (double-text.ts and its exact path,
+ * double-text-exact.ts), built once at module load with BigInt (the hot path never touches
+ * BigInt).
  *
  * Notation follows R. Giulietti, "The Schubfach way to render doubles": a finite positive double
  * is c·2^q; k is the decimal exponent of the candidate grid; g = floor(10^-k·2^S) + 1 with
