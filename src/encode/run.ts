@@ -65,23 +65,18 @@ export class EncodeRun implements RunState {
   error: DocumentError | null = null;
   private phase = HEADER;
   private pendingShift = false;
-  plan: EncodePlan;
-  sig: string;
-  private step: Step;
-  private header: Section;
-  private trailer: Section;
+  plan!: EncodePlan;
+  sig!: string;
+  private step!: Step;
+  private header!: Section;
+  private trailer!: Section;
 
   constructor(
     plan: EncodePlan,
     private readonly w: ByteWriter,
     sig: string,
   ) {
-    this.plan = plan;
-    this.sig = sig;
-    this.step = pickStep(plan);
-    const cbor = plan.format === 'cbor';
-    this.header = cbor ? cborHeader : jsonHeader;
-    this.trailer = cbor ? cborTrailer : jsonTrailer;
+    this.reset(plan, sig);
   }
 
   /** Starts a new pass (the writer was reset by acquireWriter). */
