@@ -182,10 +182,14 @@ describe('single-pass buffer (bodies up to singlePassLimit)', () => {
         const opts = { format: 'cbor' as const, hmacKey: 'k', layout, allowNonFinite: true }; // float32 rounding makes 1.8e308 Infinity
         let i = 0;
         const pulled = encodeToBytes(doc(() => (i < values.length ? values[i++] : null), width), opts);
-        const nested = encodeToBytes(doc(values, width), opts);
-        const typed = encodeToBytes(doc({ data: Float64Array.from(values.flat()), width }, width), opts);
-        expect(Buffer.from(nested).equals(Buffer.from(pulled)), `nested, width ${width}, ${numbers}`).toBe(true);
-        expect(Buffer.from(typed).equals(Buffer.from(pulled)), `typed, width ${width}, ${numbers}`).toBe(true);
+        // Chunk sizes that put row and staging-block ends at every offset relative to a chunk's end.
+        for (const bufferSize of [undefined, 64, 1000, 4099, 70_000]) {
+          const o = { ...opts, bufferSize };
+          const nested = encodeToBytes(doc(values, width), o);
+          const typed = encodeToBytes(doc({ data: Float64Array.from(values.flat()), width }, width), o);
+          expect(Buffer.from(nested).equals(Buffer.from(pulled)), `nested, width ${width}, ${numbers}, buffer ${bufferSize}`).toBe(true);
+          expect(Buffer.from(typed).equals(Buffer.from(pulled)), `typed, width ${width}, ${numbers}, buffer ${bufferSize}`).toBe(true);
+        }
       }
     }
   });
