@@ -124,6 +124,7 @@ export function writeDoubleIn(buf: Uint8Array, p: number): number {
   const hi = U32[HI_WORD];
   const be = hi >>> 20;
   if (be === 2047) return writeNonFinite(buf, p, x);
+  if (exactOnly) return schubfachExact(buf, p, be, hi & 0xfffff);
   const j = FJ[be];
   if (j >= 0) {
     const scale = P10[j];
@@ -146,23 +147,20 @@ export function writeDoubleIn(buf: Uint8Array, p: number): number {
   return schubfach(buf, p, be, hi & 0xfffff);
 }
 
+/** Set only inside writeDoubleExactPath. */
+let exactOnly = false;
+
 /**
  * Same contract as writeDouble but always through the exact (limb) Schubfach path for values the
  * two fast paths would not take. For tests: it lets them cover the rarely taken exact path.
  */
 export function writeDoubleExactPath(buf: Uint8Array, p: number, x: number): number {
-  if (x < 0) {
-    buf[p++] = 45;
-    x = -x;
-  } else if (x === 0) {
-    buf[p] = 48;
-    return p + 1;
+  exactOnly = true;
+  try {
+    return writeDouble(buf, p, x);
+  } finally {
+    exactOnly = false;
   }
-  if (x < TWO53 && Math.floor(x) === x) return writeInteger(buf, p, x);
-  F64[0] = x;
-  const hi = U32[HI_WORD];
-  if (hi >>> 20 === 2047) return writeNonFinite(buf, p, x);
-  return schubfachExact(buf, p, hi >>> 20, hi & 0xfffff);
 }
 
 /** "NaN" or "Infinity" (the sign is already written), as String(x) has it. */

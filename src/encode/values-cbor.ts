@@ -87,7 +87,7 @@ function cborTypedLoop(run: RunState, w: ByteWriter): number {
  * ±Infinity, with stopAt = that row and stopPos = where it starts.
  */
 function typedRowsF64(data: Float32Array | Float64Array, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, rows: boolean, policy: number): number {
-  if (width === 3 && rows) return typedRows3(data, from, to, buf, p, policy);
+  if (width === 3 && rows) return rows3(data, true, from, to, buf, p, policy);
   let i = from * width;
   for (let row = from; row < to; row++) {
     const start = p;
@@ -244,7 +244,7 @@ function arrayRows(src: ArrayLike<ArrayLike<number>>, width: number, from: numbe
  * N = 100,000, measured).
  */
 function arrayRowsF64(src: ArrayLike<ArrayLike<number>>, width: number, from: number, to: number, buf: Uint8Array, dv: DataView, p: number, rows: boolean, policy: number): number {
-  if (width === 3 && rows) return arrayRows3(src, from, to, buf, p, policy);
+  if (width === 3 && rows) return rows3(src, false, from, to, buf, p, policy);
   for (let row = from; row < to; row++) {
     const r = src[row];
     if (!Array.isArray(r) || r.length !== width) return stop(row, p);
@@ -293,26 +293,11 @@ function unstage(buf: Uint8Array, p: number, n: number): void {
   else buf.set(STAGE_BUF.subarray(0, n), p); // not reached while the slack holds (see above)
 }
 
-function typedRows3(data: Float32Array | Float64Array, from: number, to: number, buf: Uint8Array, p: number, policy: number): number {
+/** Rows of three, typed (`typed`) or plain arrays, through the staging block into buf at p. */
+function rows3(src: Float32Array | Float64Array | ArrayLike<ArrayLike<number>>, typed: boolean, from: number, to: number, buf: Uint8Array, p: number, policy: number): number {
   for (let row = from; row < to; ) {
     const end = Math.min(to, row + STAGE_ROWS);
-    const n = typedRows3Staged(data, row, end, policy);
-    if (n < 0) {
-      unstage(buf, p, stopPos);
-      stopPos += p;
-      return -1;
-    }
-    unstage(buf, p, n);
-    p += n;
-    row = end;
-  }
-  return p;
-}
-
-function arrayRows3(src: ArrayLike<ArrayLike<number>>, from: number, to: number, buf: Uint8Array, p: number, policy: number): number {
-  for (let row = from; row < to; ) {
-    const end = Math.min(to, row + STAGE_ROWS);
-    const n = arrayRows3Staged(src, row, end, policy);
+    const n = typed ? typedRows3Staged(src as Float32Array | Float64Array, row, end, policy) : arrayRows3Staged(src as ArrayLike<ArrayLike<number>>, row, end, policy);
     if (n < 0) {
       unstage(buf, p, stopPos);
       stopPos += p;
