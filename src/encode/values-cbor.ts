@@ -4,10 +4,12 @@
  * row it stopped at, and returns true when all rows are out. Number checks are latched into the
  * run (QCBOR style) instead of a separate pass over the samples.
  */
-import { DocumentError } from '../model/errors.ts';
-import { badRow, badValue, flatValueError, MAX_ROWS, rowError, type ValuesShape } from '../model/validate.ts';
-import type { PulledRow } from '../model/document.ts';
+import { badValue, flatValueError, rowError, type ValuesShape } from '../model/validate.ts';
 import { cborHead, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64 } from './cbor.ts';
+import { F32_SCRATCH, halfOfScratch } from './float.ts';
+import { pullRow } from './pull-row.ts';
+import type { RunState } from './run-state.ts';
+import type { ByteWriter } from './writer.ts';
 
 // Local copies of imported constants read in hot loops (an imported binding is a getter call under tsx).
 const ARRAY = MT_ARRAY;
@@ -18,9 +20,6 @@ const F32 = NUM_FLOAT32;
  * integer only at or above 2^24: one range test stands for Math.trunc, and it is false for NaN.
  */
 const INT_EXACT = 0x1000000;
-import { F32_SCRATCH, halfOfScratch } from './float.ts';
-import type { RunState } from './run-state.ts';
-import type { ByteWriter } from './writer.ts';
 
 /**
  * Typed arrays: the hot path. The write position lives in a local for the whole loop; the slack
@@ -532,45 +531,6 @@ export function cborPullStep(run: RunState, w: ByteWriter): boolean {
     run.row++;
   }
   return false;
-}
-
-/**
- * Pulls and checks one row; null at the end or after latching an error. Shared with JSON.
- * A bare number is only a row when there is one sensor.
- */
-export function pullRow(run: RunState, pull: () => PulledRow | null | undefined): PulledRow | null {
-  const plan = run.plan;
-  const width = plan.shape.width;
-  const row = run.row;
-  if (row >= MAX_ROWS) {
-    run.fail(new DocumentError('EI_DOC_TOO_MANY_ROWS', 'payload.values', 'more than 2^32 rows'));
-    return null;
-  }
-  let r: PulledRow | null | undefined;
-  try {
-    r = pull();
-  } catch (e) {
-    run.fail(new DocumentError('EI_DOC_SOURCE', `payload.values[${row}]`, 'the row source threw', { cause: e }));
-    return null;
-  }
-  if (r === null || r === undefined) return null;
-  const check = !plan.allowNonFinite;
-  if (typeof r === 'number') {
-    if (width !== 1) return failRow(run, badRow(row, r, width));
-    if (check && r - r !== 0) return failRow(run, badValue(r, row, -1, plan.format));
-    return r;
-  }
-  if (typeof r !== 'object' || r.length !== width) return failRow(run, badRow(row, r, width));
-  for (let j = 0; j < width; j++) {
-    const x = r[j];
-    if (typeof x !== 'number' || (check && x - x !== 0)) return failRow(run, badValue(x, row, plan.flatten ? -1 : j, plan.format));
-  }
-  return r;
-}
-
-function failRow(run: RunState, e: DocumentError): null {
-  run.fail(e);
-  return null;
 }
 
 /** Binary tail samples, little-endian, after the document (FACTS §1). */

@@ -8,7 +8,7 @@ import type { DocumentError } from '../model/errors.ts';
 import { badValue, flatValueError, float32Overflow, rowError, type ValuesShape } from '../model/validate.ts';
 import { DOUBLE_IN, writeDoubleIn } from './double-text.ts';
 import { jsonNumber } from './json.ts';
-import { pullRow } from './values-cbor.ts';
+import { pullRow } from './pull-row.ts';
 import type { RunState } from './run-state.ts';
 import type { ByteWriter } from './writer.ts';
 
