@@ -1,6 +1,6 @@
 /**
  * Tables for the Schubfach shortest double → text writer (double-text.ts and its exact path,
- * double-text-exact.ts), built once at module load with BigInt (the hot path never touches
+ * double-text-exact.ts), built once with BigInt by buildTables() (the hot path never touches
  * BigInt).
  *
  * Notation follows R. Giulietti, "The Schubfach way to render doubles": a finite positive double
@@ -134,28 +134,38 @@ function putEntry(index: number, q: number, boundary: boolean): void {
   Q_TABLE[at + F_DR] = sigma / 2;
 }
 
-for (let k = K_MIN; k <= K_MAX; k++) {
-  const { g } = gFor(k);
-  for (let i = 0; i < 6; i++) G_LIMBS[(k - K_MIN) * 6 + i] = Number((g >> BigInt(21 * i)) & M21);
-  // g may equal 2^126 exactly; its top limb then holds 2^21 and the value is still exact.
-  G_LIMBS[(k - K_MIN) * 6 + 5] = Number(g >> 105n);
-}
-for (let be = 0; be < 2047; be++) {
-  const q = be === 0 ? -1074 : be - 1075;
-  putEntry(be, q, false);
-  if (be >= 2) putEntry(2047 + be, q, true);
-  // Binade [2^e, 2^(e+1)): need 10^j ≤ 2^(49−e). Powers involved are exact doubles.
-  const e = be === 0 ? -1023 : be - 1023;
-  let j = -1;
-  if (e <= 49) {
-    const lim = 2 ** (49 - e);
-    j = 0;
-    let pow = 10; // built by multiplication: every 10^j with j ≤ 22 is exact
-    while (j < 22 && pow <= lim) {
-      j++;
-      pow *= 10;
-    }
+let built = false;
+
+/**
+ * Fills the tables (once; a few tens of milliseconds of BigInt work). Called by the writer before
+ * its first non-integer value, so processes that never write one (CBOR only) do not pay for it.
+ */
+export function buildTables(): void {
+  if (built) return;
+  built = true;
+  for (let k = K_MIN; k <= K_MAX; k++) {
+    const { g } = gFor(k);
+    for (let i = 0; i < 6; i++) G_LIMBS[(k - K_MIN) * 6 + i] = Number((g >> BigInt(21 * i)) & M21);
+    // g may equal 2^126 exactly; its top limb then holds 2^21 and the value is still exact.
+    G_LIMBS[(k - K_MIN) * 6 + 5] = Number(g >> 105n);
   }
-  FAST_J[be] = j;
+  for (let be = 0; be < 2047; be++) {
+    const q = be === 0 ? -1074 : be - 1075;
+    putEntry(be, q, false);
+    if (be >= 2) putEntry(2047 + be, q, true);
+    // Binade [2^e, 2^(e+1)): need 10^j ≤ 2^(49−e). Powers involved are exact doubles.
+    const e = be === 0 ? -1023 : be - 1023;
+    let j = -1;
+    if (e <= 49) {
+      const lim = 2 ** (49 - e);
+      j = 0;
+      let pow = 10; // built by multiplication: every 10^j with j ≤ 22 is exact
+      while (j < 22 && pow <= lim) {
+        j++;
+        pow *= 10;
+      }
+    }
+    FAST_J[be] = j;
+  }
+  gCache.clear();
 }
-gCache.clear();

@@ -41,6 +41,7 @@ import {
   F_SIGLO,
   F_DL,
   F_DR,
+  buildTables,
   FAST_J as FAST_J_TABLE,
   Q_STRIDE,
   Q_TABLE as Q_ENTRIES,
@@ -120,6 +121,10 @@ export function writeDoubleIn(buf: Uint8Array, p: number): number {
     return p + 1;
   }
   if (x < TWO53 && Math.floor(x) === x) return writeInteger(buf, p, x);
+  if (!tablesBuilt) {
+    buildTables();
+    tablesBuilt = true;
+  }
   F64[0] = x;
   const hi = U32[HI_WORD];
   const be = hi >>> 20;
@@ -149,6 +154,8 @@ export function writeDoubleIn(buf: Uint8Array, p: number): number {
 
 /** Set only inside writeDoubleExactPath. */
 let exactOnly = false;
+/** The tables are built on the first non-integer value (see buildTables). */
+let tablesBuilt = false;
 
 /**
  * Same contract as writeDouble but always through the exact (limb) Schubfach path for values the
