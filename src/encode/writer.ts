@@ -138,42 +138,12 @@ export class ByteWriter {
     this.pos = p;
   }
 
-  /** ASCII text (number strings, literals). */
+  /** ASCII text (signature hex, literals). */
   ascii(s: string): void {
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
-  }
-
-  /** A non-negative safe integer in decimal, without making a string. */
-  decimal(x: number): void {
-    if (x < 0x80000000) {
-      let digits = 1;
-      for (let t = x; t >= 10; t = (t / 10) | 0) digits++;
-      const b = this.buf;
-      let p = this.pos + digits;
-      this.pos = p;
-      let v = x | 0;
-      while (v >= 10) {
-        const q = (v / 10) | 0;
-        b[--p] = 0x30 + (v - q * 10);
-        v = q;
-      }
-      b[--p] = 0x30 + v;
-      return;
-    }
-    let digits = 1;
-    for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
-    const b = this.buf;
-    let p = this.pos + digits;
-    this.pos = p;
-    while (x >= 10) {
-      const q = Math.floor(x / 10);
-      b[--p] = 0x30 + (x - q * 10);
-      x = q;
-    }
-    b[--p] = 0x30 + x;
   }
 
   /**
@@ -199,18 +169,6 @@ export class ByteWriter {
   patchAscii(at: number, s: string): void {
     if (at < 0 || at + s.length > this.buf.length) throw new RangeError('patch outside the buffer');
     for (let i = 0; i < s.length; i++) this.buf[at + i] = s.charCodeAt(i);
-  }
-
-  /** `v` (a non-negative int32) as exactly `k` decimal digits, zero-padded. */
-  padded(v: number, k: number): void {
-    const b = this.buf;
-    const end = this.pos + k;
-    for (let q = end - 1; q >= this.pos; q--) {
-      const d = (v / 10) | 0;
-      b[q] = 0x30 + (v - d * 10);
-      v = d;
-    }
-    this.pos = end;
   }
 
   /** Little-endian sample writes for binary tails. */
