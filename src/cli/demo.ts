@@ -5,7 +5,6 @@
  * With `--endpoint URL --api-key K` the same samples go to that service instead (direct TCP/TLS,
  * or a real modem with `--modem PATH`).
  */
-import { parseArgs } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { encodeDocument } from '../encode/index.ts';
 import { mulberry32 } from '../device/sensors/sim.ts';
 import type { DocumentInput } from '../model/document.ts';
 import type { Connector } from '../transport/transport.ts';
+import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
 const HELP = `usage: ei-ingest demo [--samples N] [--dialect new|old] [--no-modem] [--keep]
                       [--endpoint URL --api-key K [--hmac-key K] [--modem PATH [--baud N]]]
@@ -27,6 +27,8 @@ accelerometer, uploads signed samples through the modem, prints what the service
   --api-key K     API key for --endpoint (or EI_API_KEY); --hmac-key K (or EI_HMAC_KEY) to sign
   --modem PATH    with --endpoint: a real modem on this serial port
 `;
+
+const COMMAND = { name: 'demo', usage: HELP };
 
 /** A simulated accelerometer: gravity on Z plus a slow wobble and noise, float32 like real IMUs. */
 export function simulatedAccelerometer(rows: number, intervalMs: number, seed: number): Float32Array {
@@ -43,35 +45,28 @@ export function simulatedAccelerometer(rows: number, intervalMs: number, seed: n
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      samples: { type: 'string', default: '3' },
-      dialect: { type: 'string', default: 'new' },
-      'no-modem': { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      endpoint: { type: 'string' },
-      'api-key': { type: 'string' },
-      'hmac-key': { type: 'string' },
-      modem: { type: 'string' },
-      baud: { type: 'string', default: '115200' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    samples: { type: 'string', default: '3' },
+    dialect: { type: 'string', default: 'new' },
+    'no-modem': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    endpoint: { type: 'string' },
+    'api-key': { type: 'string' },
+    'hmac-key': { type: 'string' },
+    modem: { type: 'string' },
+    baud: { type: 'string', default: '115200' },
   });
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
+  if (typeof parsed === 'number') return parsed;
+  const o = parsed.values;
+  let samples: number;
+  let baud: number;
+  try {
+    samples = integerOption('--samples', o.samples, 1, 1000);
+    baud = integerOption('--baud', o.baud, 1200, 4_000_000);
+  } catch (e) {
+    return usageError(COMMAND, (e as Error).message);
   }
-  const samples = Number(o.samples);
-  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) {
-    process.stderr.write('demo: --samples must be an integer from 1 to 1000\n');
-    return 2;
-  }
-  if (o.dialect !== 'new' && o.dialect !== 'old') {
-    process.stderr.write("demo: --dialect must be 'new' or 'old'\n");
-    return 2;
-  }
-  const baud = Number(o.baud);
+  if (o.dialect !== 'new' && o.dialect !== 'old') return usageError(COMMAND, "--dialect must be 'new' or 'old'");
 
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async (): Promise<void> => {
@@ -89,10 +84,7 @@ export async function run(argv: string[]): Promise<number> {
       endpoint = new URL(o.endpoint);
       apiKey = o['api-key'] ?? process.env.EI_API_KEY ?? '';
       hmacKey = o['hmac-key'] ?? process.env.EI_HMAC_KEY;
-      if (!apiKey) {
-        process.stderr.write('demo: --endpoint needs --api-key (or EI_API_KEY)\n');
-        return 2;
-      }
+      if (!apiKey) return usageError(COMMAND, '--endpoint needs --api-key (or EI_API_KEY)');
     } else {
       // Keys made up for this run only; they never leave this process.
       apiKey = 'ei_' + randomBytes(32).toString('hex');

@@ -4,7 +4,6 @@
  * and records, uploads (through the durable spool) and reports each sample Studio asks for.
  * Keys come from flags, the environment (EI_API_KEY) or the config file written by `keys --save`.
  */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestionClient } from '../client/index.ts';
@@ -18,6 +17,7 @@ import { directUploader, spoolUploader } from '../device/uploader.ts';
 import type { SampleUploader } from '../device/uploader.ts';
 import type { Connector } from '../transport/transport.ts';
 import { Spool } from '../spool/index.ts';
+import { parseCommandArgs, positiveNumberOption, usageError } from './args.ts';
 
 const HELP = `usage: ei-ingest device --sensor <sim|serial:/dev/ttyX|cmd:"..."> [options]
 Connects to remote management as a device; records, uploads and reports the samples Studio asks for.
@@ -45,70 +45,53 @@ Connects to remote management as a device; records, uploads and reports the samp
   --ca FILE           CA certificate (PEM) to trust for wss:// and https:// (instead of the system store)
 `;
 
+const COMMAND = { name: 'device', usage: HELP };
+
 export async function run(argv: string[]): Promise<number> {
-  let a;
-  try {
-    a = parseArgs({
-      args: argv,
-      options: {
-        sensor: { type: 'string' },
-        'remote-mgmt': { type: 'string' },
-        endpoint: { type: 'string' },
-        'api-key': { type: 'string' },
-        config: { type: 'string' },
-        'device-type': { type: 'string' },
-        'device-id': { type: 'string' },
-        imei: { type: 'string' },
-        modem: { type: 'string' },
-        'modem-baud': { type: 'string' },
-        'sensor-name': { type: 'string' },
-        axes: { type: 'string' },
-        units: { type: 'string' },
-        frequency: { type: 'string' },
-        'max-length': { type: 'string' },
-        baud: { type: 'string' },
-        format: { type: 'string' },
-        spool: { type: 'string' },
-        'no-spool': { type: 'boolean' },
-        'upload-wait': { type: 'string' },
-        ca: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`device: ${(err as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (a.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const usage = (msg: string) => (process.stderr.write(`device: ${msg}\n`), 2);
-  if (!a.sensor) return usage('--sensor is required (sim, serial:<port> or cmd:<command>)');
-  const num = (v: string | undefined, name: string): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number`);
-    return n;
-  };
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    sensor: { type: 'string' },
+    'remote-mgmt': { type: 'string' },
+    endpoint: { type: 'string' },
+    'api-key': { type: 'string' },
+    config: { type: 'string' },
+    'device-type': { type: 'string' },
+    'device-id': { type: 'string' },
+    imei: { type: 'string' },
+    modem: { type: 'string' },
+    'modem-baud': { type: 'string' },
+    'sensor-name': { type: 'string' },
+    axes: { type: 'string' },
+    units: { type: 'string' },
+    frequency: { type: 'string' },
+    'max-length': { type: 'string' },
+    baud: { type: 'string' },
+    format: { type: 'string' },
+    spool: { type: 'string' },
+    'no-spool': { type: 'boolean' },
+    'upload-wait': { type: 'string' },
+    ca: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const a = parsed.values;
+  if (!a.sensor) return usageError(COMMAND, '--sensor is required (sim, serial:<port> or cmd:<command>)');
   const format = a.format ?? 'cbor';
-  if (format !== 'cbor' && format !== 'json') return usage('--format must be cbor or json');
+  if (format !== 'cbor' && format !== 'json') return usageError(COMMAND, '--format must be cbor or json');
 
   const cfg = loadConfig(a.config ?? defaultConfigPath());
   const apiKey = a['api-key'] || process.env.EI_API_KEY || cfg.apiKey;
-  if (!apiKey) return usage('no API key: give --api-key, set EI_API_KEY, or run "keys --save-default" first');
+  if (!apiKey) return usageError(COMMAND, 'no API key: give --api-key, set EI_API_KEY, or run "keys --save-default" first');
   const remoteUrl = a['remote-mgmt'] ?? cfg.endpoints?.remoteMgmt ?? DEFAULT_ENDPOINTS.remoteMgmt;
   const endpoint = a.endpoint ?? cfg.endpoints?.ingestion ?? DEFAULT_ENDPOINTS.ingestion;
   const ca = a.ca ? readFileSync(a.ca) : undefined;
 
+  // A bad number flag throws its RangeError out of run (exit 1 through src/cli.ts), as it always has.
   const source = createSource(a.sensor, {
     name: a['sensor-name'],
     axes: a.axes?.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     units: a.units,
-    frequencyHz: num(a.frequency, '--frequency'),
-    maxSampleLengthS: num(a['max-length'], '--max-length'),
-    baudRate: num(a.baud, '--baud'),
+    frequencyHz: positiveNumberOption('--frequency', a.frequency),
+    maxSampleLengthS: positiveNumberOption('--max-length', a['max-length']),
+    baudRate: positiveNumberOption('--baud', a.baud),
   });
   await source.open();
 
@@ -121,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     const u = new URL(endpoint);
     const m = createModemConnector({
       path: a.modem,
-      baud: num(a['modem-baud'], '--modem-baud'),
+      baud: positiveNumberOption('--modem-baud', a['modem-baud']),
       host: u.hostname,
       port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80,
       tls: u.protocol === 'https:',
@@ -140,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   if (a['no-spool']) uploader = directUploader(client);
   else {
     spool = await Spool.open(a.spool ?? join(configDir(), 'device-spool'));
-    uploader = spoolUploader({ spool, client, waitMs: (num(a['upload-wait'], '--upload-wait') ?? 60) * 1000 });
+    uploader = spoolUploader({ spool, client, waitMs: (positiveNumberOption('--upload-wait', a['upload-wait']) ?? 60) * 1000 });
   }
 
   const log = (line: string) => process.stderr.write(`[device] ${line}\n`);

@@ -5,7 +5,6 @@
  * HTTP request) to FILE or stdout. Bad input: exit 1 with the error code and path on stderr, and
  * nothing written (the output goes to a temp file renamed into place only on success).
  */
-import { parseArgs } from 'node:util';
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { encodeDocument } from '../encode/index.ts';
@@ -13,6 +12,7 @@ import type { EncodedBody } from '../encode/body.ts';
 import type { EncodeOptions } from '../encode/plan.ts';
 import { LAYOUT_NAMES, type LayoutName } from '../encode/layout.ts';
 import type { Alg, DocumentInput } from '../model/document.ts';
+import { parseCommandArgs, usageError } from './args.ts';
 
 const HELP = `usage: ei-ingest encode <document.json> [--format cbor|json] [--layout c-sdk|docs|python|compact]
                       [--alg none|HS256|ES256] [--hmac-key KEY] [--iat SECONDS] [-o FILE]
@@ -30,43 +30,37 @@ Raw HTTP request instead of the bare body:
   [--host ingestion.edgeimpulse.com] [--boundary B]
 `;
 
+const COMMAND = { name: 'ei-ingest encode', usage: HELP };
+
+/** A bad flag value found after parsing: reported with the usage, exit 2. */
 class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        layout: { type: 'string' },
-        alg: { type: 'string' },
-        'hmac-key': { type: 'string' },
-        'es256-key': { type: 'string' },
-        iat: { type: 'string' },
-        'allow-non-finite': { type: 'boolean', default: false },
-        output: { type: 'string', short: 'o' },
-        // --request wiring (frameRequest from src/http/request.ts)
-        request: { type: 'string' },
-        category: { type: 'string' },
-        'api-key': { type: 'string' },
-        label: { type: 'string' },
-        'file-name': { type: 'string' },
-        boundary: { type: 'string' },
-        host: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`ei-ingest encode: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    COMMAND,
+    argv,
+    {
+      format: { type: 'string' },
+      layout: { type: 'string' },
+      alg: { type: 'string' },
+      'hmac-key': { type: 'string' },
+      'es256-key': { type: 'string' },
+      iat: { type: 'string' },
+      'allow-non-finite': { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o' },
+      // --request wiring (frameRequest from src/http/request.ts)
+      request: { type: 'string' },
+      category: { type: 'string' },
+      'api-key': { type: 'string' },
+      label: { type: 'string' },
+      'file-name': { type: 'string' },
+      boundary: { type: 'string' },
+      host: { type: 'string' },
+    },
+    { positionals: true },
+  );
+  if (typeof parsed === 'number') return parsed;
   const o = parsed.values;
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   try {
     if (parsed.positionals.length !== 1) throw new UsageError('expected exactly one document file');
     const input = parsed.positionals[0];
@@ -83,10 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     emit(body, o.output);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`ei-ingest encode: ${e.message}\n${HELP}`);
-      return 2;
-    }
+    if (e instanceof UsageError) return usageError(COMMAND, e.message, { withUsage: true });
     const err = e as { code?: string; path?: string; message?: string };
     if (typeof err.code === 'string') {
       // DocumentError messages already start with the path.

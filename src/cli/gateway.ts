@@ -3,7 +3,6 @@
  * through the durable spool. Line-protocol ports are cut into signed samples; framed ports carry
  * pre-encoded documents. Runs until SIGINT/SIGTERM; a second signal exits at once.
  */
-import { parseArgs } from 'node:util';
 import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { Spool } from '../spool/index.ts';
@@ -14,6 +13,7 @@ import { parsePortSpec } from '../gateway/port-spec.ts';
 import { parseSensorList } from '../gateway/line-parser.ts';
 import { parseDeviceKeys } from '../gateway/frame-verify.ts';
 import { makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+import { parseCommandArgs, positiveNumberOption, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--port …] --label L [options]
   --port P            serial port; ':line' (default) = data forwarder protocol, ':framed' = COBS frames
@@ -37,55 +37,35 @@ const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--por
   --quiet             no progress line even on a terminal
 `;
 
+const COMMAND = { name: 'ei-ingest gateway', usage: USAGE };
+
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', multiple: true },
-        label: { type: 'string' },
-        category: { type: 'string' },
-        'sample-ms': { type: 'string' },
-        frequency: { type: 'string' },
-        sensors: { type: 'string' },
-        'detect-ms': { type: 'string' },
-        format: { type: 'string' },
-        spool: { type: 'string' },
-        'max-count': { type: 'string' },
-        'max-bytes': { type: 'string' },
-        'when-full': { type: 'string' },
-        endpoint: { type: 'string' },
-        'api-key': { type: 'string' },
-        'hmac-key': { type: 'string' },
-        'device-keys': { type: 'string' },
-        'no-send': { type: 'boolean' },
-        'ack-log': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`ei-ingest gateway: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const fail = (msg: string) => {
-    process.stderr.write(`ei-ingest gateway: ${msg}\n`);
-    return 2;
-  };
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    port: { type: 'string', multiple: true },
+    label: { type: 'string' },
+    category: { type: 'string' },
+    'sample-ms': { type: 'string' },
+    frequency: { type: 'string' },
+    sensors: { type: 'string' },
+    'detect-ms': { type: 'string' },
+    format: { type: 'string' },
+    spool: { type: 'string' },
+    'max-count': { type: 'string' },
+    'max-bytes': { type: 'string' },
+    'when-full': { type: 'string' },
+    endpoint: { type: 'string' },
+    'api-key': { type: 'string' },
+    'hmac-key': { type: 'string' },
+    'device-keys': { type: 'string' },
+    'no-send': { type: 'boolean' },
+    'ack-log': { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const fail = (msg: string): number => usageError(COMMAND, msg);
   if (!values.port?.length) return fail('at least one --port is required');
   if (!values.label) return fail('--label is required');
-  const num = (name: string, v: string | undefined, dflt?: number): number | undefined => {
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a positive number`);
-    return n;
-  };
   let ports, sensors, deviceKeys, sampleMs, frequency, detectMs, maxCount, maxBytes;
   try {
     ports = values.port.map(parsePortSpec);
@@ -93,11 +73,11 @@ export async function run(argv: string[]): Promise<number> {
     if (values.sensors && !sensors) return fail('--sensors must look like accX[m/s2],accY,accZ');
     const keyText = values['device-keys']?.startsWith('@') ? await readFile(values['device-keys'].slice(1), 'utf8') : values['device-keys'];
     deviceKeys = keyText ? parseDeviceKeys(keyText) : undefined;
-    sampleMs = num('sample-ms', values['sample-ms'], 1000)!;
-    frequency = num('frequency', values.frequency);
-    detectMs = num('detect-ms', values['detect-ms']);
-    maxCount = num('max-count', values['max-count']);
-    maxBytes = num('max-bytes', values['max-bytes']);
+    sampleMs = positiveNumberOption('--sample-ms', values['sample-ms']) ?? 1000;
+    frequency = positiveNumberOption('--frequency', values.frequency);
+    detectMs = positiveNumberOption('--detect-ms', values['detect-ms']);
+    maxCount = positiveNumberOption('--max-count', values['max-count']);
+    maxBytes = positiveNumberOption('--max-bytes', values['max-bytes']);
   } catch (e) {
     return fail((e as Error).message);
   }

@@ -3,9 +3,9 @@
  * an API key through the Studio API (FACTS §5) and optionally saves them (mode 0600) where the
  * other commands read them. Keys are never printed: only short fingerprints.
  */
-import { parseArgs } from 'node:util';
 import { defaultConfigPath, updateConfig } from '../config/index.ts';
 import { discoverKeys, keyFingerprint } from '../device/keys.ts';
+import { parseCommandArgs, usageError } from './args.ts';
 
 const HELP = `usage: ei-ingest keys [--api-key K] [--studio URL] [--save FILE | --save-default] [--json]
 Finds the project and HMAC key belonging to an API key, via the Studio API.
@@ -20,36 +20,22 @@ Finds the project and HMAC key belonging to an API key, via the Studio API.
 Keys are never printed, only fingerprints (sha256:xxxxxxxx).
 `;
 
+const COMMAND = { name: 'keys', usage: HELP };
+
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        'api-key': { type: 'string' },
-        studio: { type: 'string' },
-        save: { type: 'string' },
-        'save-default': { type: 'boolean' },
-        ingestion: { type: 'string' },
-        'remote-mgmt': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`keys: ${(err as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    'api-key': { type: 'string' },
+    studio: { type: 'string' },
+    save: { type: 'string' },
+    'save-default': { type: 'boolean' },
+    ingestion: { type: 'string' },
+    'remote-mgmt': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const args = parsed.values;
   const apiKey = args['api-key'] || process.env.EI_API_KEY;
-  if (!apiKey) {
-    process.stderr.write(`keys: give --api-key or set EI_API_KEY\n`);
-    return 2;
-  }
+  if (!apiKey) return usageError(COMMAND, 'give --api-key or set EI_API_KEY');
   const studio = args.studio ?? 'https://studio.edgeimpulse.com';
   const found = await discoverKeys({ apiKey, studioUrl: studio });
   const info = {

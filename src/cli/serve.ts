@@ -3,11 +3,11 @@
  * read it). Keys are printed once, to the operator's terminal, only when the config file was
  * just created with fresh random keys.
  */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startIngestionService } from '../service/index.ts';
 import { attachRemoteManagement, createRemoteManagement } from '../service/remote-mgmt.ts';
+import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--config FILE]
                        [--api-key K] [--hmac-key H] [--strict-signatures]
@@ -21,42 +21,29 @@ const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--conf
   --strict-signatures   reject documents whose signature does not verify (400)
 `;
 
+const COMMAND = { name: 'ei-ingest serve', usage: USAGE };
+
 export async function run(argv: string[]): Promise<number> {
-  let values;
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    config: { type: 'string' },
+    'api-key': { type: 'string' },
+    'hmac-key': { type: 'string' },
+    'strict-signatures': { type: 'boolean' },
+    'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  let port: number;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        config: { type: 'string' },
-        'api-key': { type: 'string' },
-        'hmac-key': { type: 'string' },
-        'strict-signatures': { type: 'boolean' },
-        'tls-key': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    port = values.port === undefined ? 4810 : integerOption('--port', values.port, 0, 65535, '0..65535');
   } catch (e) {
-    process.stderr.write(`ei-ingest serve: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    return usageError(COMMAND, (e as Error).message);
   }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const port = values.port === undefined ? 4810 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write('ei-ingest serve: --port must be an integer 0..65535\n');
-    return 2;
-  }
-  if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) {
-    process.stderr.write('ei-ingest serve: --tls-key and --tls-cert go together\n');
-    return 2;
-  }
+  if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) return usageError(COMMAND, '--tls-key and --tls-cert go together');
   const dataDir = resolve(values.data ?? '.ei-data');
   // Remote management (devices over WebSocket, start-sampling) rides on the same server.
   const rm = createRemoteManagement();

@@ -1,9 +1,9 @@
 /**
  * `ei-ingest spool status|list|drain|retry-dead`: inspect and operate the offline spool.
  */
-import { parseArgs } from 'node:util';
 import { Spool } from '../spool/index.ts';
 import { makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+import { parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [--endpoint URL] [--api-key K] [--json]
   status       counts and bytes waiting, dead letters, drops
@@ -17,31 +17,23 @@ const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [
   --json           machine-readable output
 `;
 
+const COMMAND = { name: 'ei-ingest spool', usage: USAGE };
+
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        dir: { type: 'string' },
-        endpoint: { type: 'string' },
-        'api-key': { type: 'string' },
-        attempts: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (e) {
-    process.stderr.write(`ei-ingest spool: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    COMMAND,
+    argv,
+    {
+      dir: { type: 'string' },
+      endpoint: { type: 'string' },
+      'api-key': { type: 'string' },
+      attempts: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    { positionals: true },
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const cmd = positionals[0];
   const dir = spoolDir(values.dir);
   const out = (o: unknown, text: string) => process.stdout.write(values.json ? JSON.stringify(o) + '\n' : text);
@@ -80,15 +72,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'drain': {
       const { endpoint, apiKey } = resolveEndpoint({ endpoint: values.endpoint, apiKey: values['api-key'] });
-      if (!apiKey) {
-        process.stderr.write('ei-ingest spool: no API key (--api-key, $EI_API_KEY or `keys --save`)\n');
-        return 2;
-      }
+      if (!apiKey) return usageError(COMMAND, 'no API key (--api-key, $EI_API_KEY or `keys --save`)');
       const attempts = values.attempts ? Number(values.attempts) : 5;
-      if (!(attempts >= 1)) {
-        process.stderr.write('ei-ingest spool: --attempts must be a positive number\n');
-        return 2;
-      }
+      if (!(attempts >= 1)) return usageError(COMMAND, '--attempts must be a positive number');
       const s = await Spool.open(dir);
       const { sender, client } = makeSender(s, endpoint, apiKey, (e) => {
         if (!values.json && (e.type === 'dead' || e.type === 'retry')) process.stderr.write(`  ${e.type} ${e.id}: ${e.reason}\n`);
@@ -108,7 +94,6 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     default:
-      process.stderr.write(`ei-ingest spool: unknown or missing subcommand '${cmd ?? ''}'\n${USAGE}`);
-      return 2;
+      return usageError(COMMAND, `unknown or missing subcommand '${cmd ?? ''}'`, { withUsage: true });
   }
 }

@@ -5,7 +5,6 @@
  *   npx tsx src/cli.ts upload data/*.cbor --category training --endpoint http://127.0.0.1:4810 --api-key ei_…
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DEFAULT_ENDPOINT, IngestionClient } from '../client/client.ts';
 import { HttpStatusError, UploadError } from '../client/errors.ts';
 import { CATEGORIES } from '../http/request.ts';
@@ -13,6 +12,7 @@ import type { Connector } from '../transport/transport.ts';
 import { EiError } from '../errors.ts';
 import { expandPaths, isLabelFile, labelPart, prepareFile } from './upload-files.ts';
 import { UploadReporter, type FileOutcome, type Mode, type Output } from './upload-progress.ts';
+import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest upload <files or globs…> [options]
   --category training|testing|anomaly|split   (default training)
@@ -48,52 +48,46 @@ export async function run(argv: string[]): Promise<number> {
 
 /** The command with injectable streams and environment (tests run it in-process). */
 export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        category: { type: 'string', default: 'training' },
-        label: { type: 'string' },
-        'no-label': { type: 'boolean', default: false },
-        'allow-duplicates': { type: 'boolean', default: false },
-        'add-date-id': { type: 'boolean', default: false },
-        metadata: { type: 'string' },
-        endpoint: { type: 'string' },
-        'api-key': { type: 'string' },
-        'hmac-key': { type: 'string' },
-        concurrency: { type: 'string', default: '1' },
-        ca: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        modem: { type: 'string' },
-        baud: { type: 'string' },
-        tls: { type: 'boolean', default: false },
-        'sec-tag': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    io.stderr.write(`upload: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const command = { name: 'upload', usage: USAGE, io };
+  const parsed = parseCommandArgs(
+    command,
+    argv,
+    {
+      category: { type: 'string', default: 'training' },
+      label: { type: 'string' },
+      'no-label': { type: 'boolean', default: false },
+      'allow-duplicates': { type: 'boolean', default: false },
+      'add-date-id': { type: 'boolean', default: false },
+      metadata: { type: 'string' },
+      endpoint: { type: 'string' },
+      'api-key': { type: 'string' },
+      'hmac-key': { type: 'string' },
+      concurrency: { type: 'string', default: '1' },
+      ca: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      modem: { type: 'string' },
+      baud: { type: 'string' },
+      tls: { type: 'boolean', default: false },
+      'sec-tag': { type: 'string' },
+    },
+    { positionals: true },
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values: o, positionals } = parsed;
-  if (o.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const usage = (msg: string) => {
-    io.stderr.write(`upload: ${msg}\n`);
-    return 2;
-  };
+  const usage = (msg: string): number => usageError(command, msg);
+  // The usage here has always been followed by one more blank line than after a parse error.
   if (positionals.length === 0) return usage('no files given\n' + USAGE);
   if (!(CATEGORIES as readonly string[]).includes(o.category!)) return usage(`--category must be one of ${CATEGORIES.join(', ')}`);
   if (o.label !== undefined && o['no-label']) return usage('--label and --no-label exclude each other');
   const apiKey = o['api-key'] ?? io.env.EI_API_KEY;
   if (!apiKey) return usage('no API key: pass --api-key or set EI_API_KEY');
   const hmacKey = o['hmac-key'] ?? io.env.EI_HMAC_KEY;
-  const concurrency = Number(o.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usage('--concurrency must be an integer from 1 to 64');
+  let concurrency: number;
+  try {
+    concurrency = integerOption('--concurrency', o.concurrency, 1, 64);
+  } catch (e) {
+    return usage((e as Error).message);
+  }
   if (o.metadata !== undefined) {
     try {
       JSON.parse(o.metadata);

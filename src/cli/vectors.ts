@@ -4,24 +4,17 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageError } from './args.ts';
 import { buildVectors, checkVectors } from './vectors-check.ts';
 
 const USAGE = 'usage: ei-ingest vectors check|build [--dir DIR] [--verbose]\n';
 
+const COMMAND = { name: 'vectors', usage: USAGE };
+
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { dir: { type: 'string' }, verbose: { type: 'boolean', short: 'v', default: false }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    process.stderr.write(`vectors: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(COMMAND, argv, { dir: { type: 'string' }, verbose: { type: 'boolean', short: 'v', default: false } }, { positionals: true });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const dir = values.dir ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vectors');
   const cmd = positionals[0] ?? 'check';
   if (cmd === 'build') {
@@ -39,6 +32,5 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
     return failed ? 1 : 0;
   }
-  process.stderr.write(`vectors: unknown subcommand '${cmd}'\n${USAGE}`);
-  return 2;
+  return usageError(COMMAND, `unknown subcommand '${cmd}'`, { withUsage: true });
 }
