@@ -32,6 +32,16 @@ function sweep(count: number, next: () => number): string[] {
   return bad;
 }
 
+/** Checks x and -x through both paths, adding any mismatch to `bad`. */
+function checkBothSigns(x: number, bad: string[]): void {
+  for (const w of [writeDouble, writeDoubleExactPath]) {
+    const m = mismatch(w, x);
+    const n = mismatch(w, -x);
+    if (m !== null) bad.push(m);
+    if (n !== null) bad.push(n);
+  }
+}
+
 // xorshift128+ (seeded): reproducible 32-bit words.
 function prng(seed: number): () => number {
   let s0 = seed >>> 0 || 1;
@@ -76,14 +86,7 @@ describe('writeDouble: edge values', () => {
       1e23, 5e-7, 1.5e-7, 1e-6, 1e20, 123456789012345680000, 4.35, 0.000123, 1.7976931348623157e308 / 3,
     ];
     const bad: string[] = [];
-    for (const x of list) {
-      for (const w of [writeDouble, writeDoubleExactPath]) {
-        const m = mismatch(w, x);
-        const n = mismatch(w, -x);
-        if (m !== null) bad.push(m);
-        if (n !== null) bad.push(n);
-      }
-    }
+    for (const x of list) checkBothSigns(x, bad);
     expect(bad).toEqual([]);
     // -0 prints as "0", like String(-0).
     const end = writeDouble(buf, 0, -0);
@@ -101,14 +104,7 @@ describe('writeDouble: edge values', () => {
     for (let e = -1074; e <= 1023; e++) {
       const x = 2 ** e;
       const around = [x, nextUp(x), e > -1074 ? nextDown(x) : x];
-      for (const v of around) {
-        for (const w of [writeDouble, writeDoubleExactPath]) {
-          const a = mismatch(w, v);
-          const b = mismatch(w, -v);
-          if (a !== null) bad.push(a);
-          if (b !== null) bad.push(b);
-        }
-      }
+      for (const v of around) checkBothSigns(v, bad);
     }
     expect(bad).toEqual([]);
   });
@@ -118,13 +114,7 @@ describe('writeDouble: edge values', () => {
     for (let e = -323; e <= 308; e++) {
       const x = Number(`1e${e}`);
       for (const v of [x, nextUp(x), nextDown(x), nextUp(nextUp(x)), nextDown(nextDown(x))]) {
-        if (!Number.isFinite(v)) continue;
-        for (const w of [writeDouble, writeDoubleExactPath]) {
-          const a = mismatch(w, v);
-          const b = mismatch(w, -v);
-          if (a !== null) bad.push(a);
-          if (b !== null) bad.push(b);
-        }
+        if (Number.isFinite(v)) checkBothSigns(v, bad);
       }
     }
     expect(bad).toEqual([]);

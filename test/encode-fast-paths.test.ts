@@ -4,6 +4,7 @@
 // fused into the writing loops (no separate validation walk).
 import { describe, expect, it } from 'vitest';
 import { encodeDocument, encodeToBytes, type DocumentInput } from '../src/index.ts';
+import { mulberry32 } from '../src/device/sensors/sim.ts';
 
 const sensors3 = [
   { name: 'accX', units: 'm/s2' },
@@ -11,15 +12,7 @@ const sensors3 = [
   { name: 'accZ', units: 'm/s2' },
 ];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const EDGE = [0, -0, 1e21, 5e-324, -5e-324, 2 ** 53, 1.7976931348623157e308, 0.1, 9.81, 1e-7, 123456789, -(2 ** 31), 65504, 1.5, 16777217];
 

@@ -16,20 +16,13 @@ import { openMcuPty, startLineMcu, startFramedMcu } from '../firmware-sim/mcu/in
 import { es256KeyPair } from '../src/sign/index.ts';
 import { Spool, SpoolSender, clientSend } from '../src/spool/index.ts';
 import { IngestionClient } from '../src/client/client.ts';
+import { mulberry32 } from '../src/device/sensors/sim.ts';
 
 const API_KEY = 'ei_crash_test_made_up_key';
 const HMAC_KEY = 'made-up-hmac-key';
 const ROUNDS = 24;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('gateway crash safety', () => {

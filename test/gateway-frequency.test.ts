@@ -1,16 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { detectFrequency, snapFrequency } from '../src/gateway/frequency.ts';
+import { mulberry32 } from '../src/device/sensors/sim.ts';
 
-/** Small seeded PRNG (mulberry32) so every run sees the same streams. */
+/** Seeded streams (the project's mulberry32) so every run sees the same data. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
   return { next, gauss };
 }
