@@ -7,7 +7,7 @@
 const E8 = 100000000;
 
 /** "0000".."9999" as four ASCII bytes packed in one word, first digit in the lowest byte. */
-const QUADS = new Uint32Array(10000);
+export const QUADS = new Uint32Array(10000);
 for (let i = 0; i < 10000; i++) {
   const d0 = (i / 1000) | 0;
   const d1 = ((i / 100) | 0) % 10;

@@ -8,12 +8,10 @@
  * JavaScript JSON encoder of full-precision doubles from above.
  */
 import { createHash, createHmac } from 'node:crypto';
+// "0000".."9999" as 32-bit words, first digit in the lowest byte (stored little-endian below).
+import { QUADS as QUADS_TABLE } from '../../src/encode/decimal-text.ts';
 
-/** "0000".."9999" as little-endian 32-bit words of ASCII digits. */
-const QUADS = new Uint32Array(10000);
-for (let i = 0; i < 10000; i++) {
-  QUADS[i] = (48 + ((i / 1000) | 0)) | ((48 + (((i / 100) | 0) % 10)) << 8) | ((48 + (((i / 10) | 0) % 10)) << 16) | ((48 + (i % 10)) << 24);
-}
+const QUADS = QUADS_TABLE; // local copy: an imported binding is a getter call under tsx in a hot loop
 
 export interface DigitFloor {
   /** Writes the digits of every value and HMACs them (the timed op). */
