@@ -79,13 +79,16 @@ describe('anchor vectors', () => {
     }
   });
 
-  it("c-sdk 'none' adds exp only when asked", () => {
+  it("c-sdk 'none' writes the C SDK's exp after ver and alg without being asked (issue 17); HS256 does not", () => {
     const doc = inputOf(byId('csdk-none-3axis'));
     delete doc.protected!.exp;
-    const plain = encodeDocument(doc, { format: 'cbor', layout: 'c-sdk' });
-    expect(plain.length).toBe(byId('csdk-none-3axis').length - 9); // "exp" key (4) + 0x1a int (5)
-    const withExp = encodeToBytes(doc, { format: 'cbor', layout: { base: 'c-sdk', noneExp: 1564127560 } });
-    expect(Buffer.from(withExp).toString('hex')).toBe(byId('csdk-none-3axis').hex);
+    expect(Buffer.from(encodeToBytes(doc, { format: 'cbor', layout: 'c-sdk' })).toString('hex')).toBe(byId('csdk-none-3axis').hex);
+    delete doc.protected;
+    expect(Buffer.from(encodeToBytes(doc, { format: 'cbor', layout: 'c-sdk', alg: 'none' })).toString('hex')).toBe(byId('csdk-none-3axis').hex);
+    const signed = decode(encodeToBytes(doc, { format: 'cbor', layout: 'c-sdk', hmacKey: 'made-up' }));
+    expect(signed.protected).toEqual({ ver: 'v1', alg: 'HS256' });
+    const compact = decode(encodeToBytes(doc, { format: 'cbor', layout: 'compact', alg: 'none' }));
+    expect(compact.protected).toEqual({ ver: 'v1', alg: 'none' });
   });
 
   it('c-sdk rounds values and interval to float32 itself (raw doubles give the same bytes)', () => {

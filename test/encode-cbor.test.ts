@@ -53,6 +53,25 @@ function refShortest(x: number): string {
   return b.toString('hex');
 }
 
+/**
+ * QCBOR's widths for the float32 `f` (FACTS §3): half only for ±0, NaN, ±Infinity and normal
+ * halves (|f| ≥ 2^-14) that keep it; single for normal float32 (|f| ≥ 2^-126); else double.
+ */
+function refQcbor(f: number): string {
+  const b = Buffer.alloc(9);
+  const a = Math.abs(f);
+  if (Number.isNaN(f)) return 'f97e00';
+  if (HALVES.has(halfKey(f)) && (a === 0 || a >= 2 ** -14)) return 'f9' + HALVES.get(halfKey(f))!.toString(16).padStart(4, '0');
+  if (a >= 2 ** -126) {
+    b[0] = 0xfa;
+    b.writeFloatBE(f, 1);
+    return b.subarray(0, 5).toString('hex');
+  }
+  b[0] = 0xfb;
+  b.writeDoubleBE(f, 1);
+  return b.toString('hex');
+}
+
 describe('float widths', () => {
   it('halfBits agrees with every half value and rejects neighbours', () => {
     for (const [k, h] of HALVES) {
@@ -82,14 +101,58 @@ describe('float widths', () => {
     );
   });
 
-  it('c-sdk: float32 rounding then half or single, never an integer', () => {
+  it("c-sdk: float32 rounding then QCBOR's width (half subnormals single, float32 subnormals double), never an integer", () => {
+    const tiny = fc.integer({ min: 1, max: 2 ** 23 }).chain((k) => fc.constantFrom(k * 2 ** -149, k * 2 ** -24, -k * 2 ** -149, k * 2 ** -33));
     fc.assert(
-      fc.property(fc.oneof(fc.double({ noNaN: true, min: -3e38, max: 3e38 }), fc.integer({ min: -100, max: 100 })), (x) => {
-        const got = valueBytes(x, 'c-sdk');
-        expect(got).toBe(refShortest(Math.fround(x)).replace(/^fb.*/, 'never'));
+      fc.property(fc.oneof(fc.double({ noNaN: true, min: -3.5e38, max: 3.5e38 }), fc.float({ noNaN: true }), tiny, fc.integer({ min: -100, max: 100 })), (x) => {
+        const got = valueBytes(x, 'c-sdk', true);
+        expect(got).toBe(refQcbor(Math.fround(x)));
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
+  });
+
+  it('c-sdk: every width at the QCBOR boundaries, values and interval_ms alike', () => {
+    const cases: [number, string][] = [
+      [2 ** -14, 'f90400'], [2 ** -24, 'fa33800000'], [1023 * 2 ** -24, 'fa387fc000'], [65504, 'f97bff'], [65520, 'fa477ff000'],
+      [2 ** -126, 'fa00800000'], [2 ** -149, 'fb36a0000000000000'], [2 ** -126 - 2 ** -149, 'fb380fffffc0000000'],
+      [3.4028234663852886e38, 'fa7f7fffff'], [3.4028235677973366e38, 'f97c00'], [-3.4028235677973366e38, 'f9fc00'], [-0, 'f98000'], [1e-46, 'f90000'],
+    ];
+    for (const [x, want] of cases) {
+      expect(valueBytes(x, 'c-sdk', true), String(x)).toBe(want);
+      if (Math.abs(Math.fround(x)) === Infinity) continue;
+      expect(valueBytes(x, 'c-sdk'), String(x)).toBe(want);
+      const doc = { payload: { device_type: 'T', interval_ms: Math.abs(x), sensors: [{ name: 'a', units: 'u' }], values: [1] } };
+      const hex = Buffer.from(encodeToBytes(doc, { format: 'cbor', layout: 'c-sdk' })).toString('hex');
+      const after = hex.slice(hex.indexOf(Buffer.from('interval_ms').toString('hex')) + 22);
+      expect(after.startsWith(refQcbor(Math.fround(Math.abs(x)))), `interval ${x}`).toBe(true);
+    }
+  });
+
+  it('c-sdk refuses a finite value float32 rounding makes infinite unless allowNonFinite, in every value path and interval_ms', () => {
+    const big = -3.4028235677973366e38;
+    const sensors = [{ name: 'a', units: 'u' }, { name: 'b', units: 'u' }];
+    const inputs: [string, unknown, string][] = [
+      ['rows', [[1, 2], [3, big]], 'payload.values[1][1]'],
+      ['typed f64', { data: Float64Array.of(1, 2, 3, big), width: 2 }, 'payload.values[1][1]'],
+      ['source', [[1, 2], [3, big]][Symbol.iterator](), 'payload.values[1][1]'],
+    ];
+    for (const [what, values, path] of inputs) {
+      const doc = { payload: { device_type: 'T', interval_ms: 1, sensors, values } } as DocumentInput;
+      expect(() => encodeToBytes(doc, { format: 'cbor', layout: 'c-sdk' }), what).toThrow(expect.objectContaining({ code: 'EI_DOC_NON_FINITE', path }));
+    }
+    const flat = { payload: { device_type: 'T', interval_ms: 1, sensors: [sensors[0]], values: [1, big] } };
+    expect(() => encodeToBytes(flat, { format: 'cbor', layout: 'c-sdk' })).toThrow(expect.objectContaining({ code: 'EI_DOC_NON_FINITE', path: 'payload.values[1]' }));
+    expect(valueBytes(big, 'compact')).toBe('fbc7effffff0000000'); // compact keeps the double (2^128 − 2^103)
+    const wide = { payload: { device_type: 'T', interval_ms: 1e39, sensors: [sensors[0]], values: [1] } };
+    expect(() => encodeToBytes(wide, { format: 'cbor', layout: 'c-sdk' })).toThrow(expect.objectContaining({ code: 'EI_DOC_INTERVAL' }));
+    expect(() => encodeToBytes(wide, { format: 'cbor', layout: 'compact' })).not.toThrow();
+  });
+
+  it('compact keeps its own rule: half subnormals half, float32 subnormals single', () => {
+    expect(valueBytes(2 ** -24, 'compact')).toBe('f90001');
+    expect(valueBytes(1023 * 2 ** -24, 'compact')).toBe('f903ff');
+    expect(valueBytes(2 ** -149, 'compact')).toBe('fa00000001');
   });
 
   it('python: every number float64', () => {

@@ -244,7 +244,7 @@ function checkOne(dir: string, v: ManifestVector, anchors: Map<string, { hex: st
   const ours = verifyBody(stored, key && 'hmac' in key ? { hmacKey: key.hmac } : key && 'es256PublicKey' in key ? { publicKey: fromHex(key.es256PublicKey) } : {});
   if (!ours.valid || ours.signature !== exp.signature || ours.format !== v.options.format) p.push(`verifyBody disagrees: ${JSON.stringify(ours)}`);
   const layout = resolveLayout(v.options.layout as LayoutOptions);
-  p.push(...decodedProblems(stored, v.options.format, plainValue(v.input), { ...v.options, signature: exp.signature, round32: layout.numbers === 'float32-shortest', flatten: layout.flattenSingleAxis }));
+  p.push(...decodedProblems(stored, v.options.format, plainValue(v.input), { ...v.options, signature: exp.signature, round32: layout.numbers === 'float32-shortest', flatten: layout.flattenSingleAxis, noneExp: layout.noneExp }));
 
   // 3. anchors: bytes recorded from other encoders.
   let requestBytes: Uint8Array | null = null;

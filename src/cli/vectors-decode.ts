@@ -13,6 +13,8 @@ export interface DecodeExpectations {
   /** Payload numbers were rounded to float32 (C SDK layout). */
   round32: boolean;
   flatten: boolean | undefined;
+  /** The layout's exp for alg none (the C SDK's signer adds it after ver and alg). */
+  noneExp?: number;
 }
 
 type Doc = { protected?: Record<string, unknown>; signature?: unknown; payload: Record<string, unknown> };
@@ -49,6 +51,7 @@ export function decodedProblems(bytes: Uint8Array, format: 'cbor' | 'json', inpu
   want.ver = 'v1';
   want.alg = e.alg ?? want.alg ?? 'none';
   if (e.iat !== undefined) want.iat = e.iat;
+  if (want.alg === 'none' && e.noneExp !== undefined && want.exp === undefined) want.exp = e.noneExp;
   for (const k of new Set([...Object.keys(want), ...Object.keys(prot)])) {
     if (!same(num(prot[k]), want[k])) p.push(`protected.${k}: decoded ${String(prot[k])}, expected ${String(want[k])}`);
   }

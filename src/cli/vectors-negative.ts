@@ -32,5 +32,13 @@ export function negatives(): VectorDef[] {
     n('tail-range', 'tail sample out of range for i8', doc([{ name: 'a', units: 'N/A' }], { tail: 'i8', data: [1, 128] }), 'EI_DOC_TAIL', undefined),
     n('hs256-no-key', 'HS256 without an HMAC key', doc(acc, rows), 'EI_DOC_OPTION', undefined, {}, {}),
     n('unknown-layout', 'unknown layout name', doc(acc, rows), 'EI_DOC_OPTION', 'options.layout', { layout: 'protobuf' }),
+    // The C SDK layout's own refusals (a C port reports the same codes; vectors/c/).
+    n('c-sdk-row-width', 'C SDK layout: a row with 2 values for 3 sensors', doc(acc, [rows[0], [1, 2]]), 'EI_DOC_ROW_WIDTH', 'payload.values[1]', { layout: 'c-sdk' }),
+    n('c-sdk-nan', 'C SDK layout: NaN without allowNonFinite', doc(acc, [rows[0], [1, Number.NaN, 3]]), 'EI_DOC_NON_FINITE', 'payload.values[1][1]', { layout: 'c-sdk' }),
+    n('c-sdk-negative-interval', 'C SDK layout: negative interval_ms', doc(acc, rows, { interval_ms: -0.5 }), 'EI_DOC_INTERVAL', 'payload.interval_ms', { layout: 'c-sdk' }),
+    n('c-sdk-no-sensors', 'C SDK layout: no sensors', doc([], []), 'EI_DOC_SENSORS', 'payload.sensors', { layout: 'c-sdk', alg: 'none' }),
+    n('c-sdk-float32-overflow', 'C SDK layout in CBOR: a finite value float32 rounding makes infinite, without allowNonFinite', doc(acc, [rows[0], [1, 2, -3.4028235677973366e38]]), 'EI_DOC_NON_FINITE', 'payload.values[1][2]', { layout: 'c-sdk' }),
+    n('c-sdk-interval-float32-overflow', 'C SDK layout: interval_ms beyond float32 range', doc(acc, rows, { interval_ms: 1e39 }), 'EI_DOC_INTERVAL', 'payload.interval_ms', { layout: 'c-sdk' }),
+    n('c-sdk-json-float32-overflow', 'C SDK layout in JSON: a finite value float32 rounding makes infinite', doc(acc, [[1, 3.4028235677973366e38, 2]]), 'EI_DOC_NON_FINITE', 'payload.values[0][1]', { layout: 'c-sdk', format: 'json' }),
   ];
 }

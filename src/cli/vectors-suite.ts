@@ -135,6 +135,53 @@ const EDGE = [
 // Within float32 range: what the C SDK layout (float32-rounding) can carry.
 const EDGE32 = [0, -0, 1.401298464324817e-45, 1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38, 4294967296, 16777216, 16777217, 65504, 65505, 6.103515625e-5, 5.960464477539063e-8, 0.1, 1e-7, 0.333251953125];
 
+// QCBOR's width rule under the C SDK layout (FACTS §3), one vector per rule, at its boundaries.
+const FLT_MAX = 3.4028234663852886e38;
+/** Half only for normal half exponents −14..15 with no bits lost (and ±0): subnormal halves are single. */
+const QCBOR_HALF = [
+  0, -0, 2 ** -14, -(2 ** -14), 2 ** -14 * (1 + 2 ** -10), 2 ** -24, -(2 ** -24), 1023 * 2 ** -24, 2 ** -15, 3 * 2 ** -24,
+  65504, -65504, 65520, 65536, 32768, 1 + 2 ** -10, 1 + 2 ** -11, 2047 * 2 ** -11, 0.5, 1.5,
+];
+/** Single only for normal float32 exponents −126..127: float32 subnormals are double. */
+const QCBOR_SINGLE = [
+  2 ** -126, -(2 ** -126), 2 ** -149, -(2 ** -149), 2 ** -126 - 2 ** -149, -(2 ** -126 - 2 ** -149), 2 ** -127, 2 ** -125 * (1 + 2 ** -23),
+  FLT_MAX, -FLT_MAX, 3.4028235677973362e38, 2 ** 127, 1e-46, 2 ** -150, 1e-45, 1.0000000000000002, 0.1, 65505, 16777217, 1e-7,
+];
+/** Finite doubles that float32 rounding makes ±Infinity (the C SDK's float cast): half ±Infinity. */
+const QCBOR_INF = [3.4028235677973366e38, -3.4028235677973366e38, 1e39, -1e300, 1.7976931348623157e308, 3.4028235677973362e38];
+
+function qcborRules(): VectorDef[] {
+  const one = [{ name: 'x', units: 'N/A' }];
+  const v = (id: string, description: string, values: number[], interval: number, allowNonFinite?: true): VectorDef => ({
+    id: `edge-qcbor-${id}-c-sdk-cbor`,
+    description: `C SDK layout, QCBOR's float widths: ${description}`,
+    tags: ['edge-numbers', 'c-sdk', 'qcbor', 'cbor'],
+    input: doc(one, values, { interval_ms: interval }),
+    options: { format: 'cbor', layout: 'c-sdk', alg: 'HS256', ...(allowNonFinite ? { allowNonFinite } : {}) },
+    key: { hmac: HMAC },
+  });
+  return [
+    v('half', 'half for ±0 and normal halves (2^-14 … 65504) with no bits lost; half subnormals (2^-24 … 1023·2^-24), 65520 and 2^16 single; interval_ms 3·2^-24 (a half subnormal) single', QCBOR_HALF, 3 * 2 ** -24),
+    v('single', 'single for normal float32 (2^-126 … FLT_MAX); float32 subnormals (2^-149 … 2^-126 − 2^-149) double; values rounding to 0 half; interval_ms 2^-149 double', QCBOR_SINGLE, 2 ** -149),
+    v('infinity', 'finite values float32 rounding makes ±Infinity (3.4028235677973366e38 and above) half ±Infinity when the caller opts in (allowNonFinite; refused otherwise, see reject-c-sdk-float32-overflow); the largest double below it FLT_MAX', QCBOR_INF, 10, true),
+    {
+      id: 'edge-nonfinite-allowed-c-sdk-cbor',
+      description: 'NaN and ±Infinity in the C SDK layout when the caller opts in (half 7e00, 7c00, fc00)',
+      tags: ['edge-numbers', 'non-finite', 'c-sdk', 'qcbor'],
+      input: doc(acc, [[Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], [1, -0, 2]]),
+      options: { format: 'cbor', layout: 'c-sdk', alg: 'HS256', allowNonFinite: true },
+      key: { hmac: HMAC },
+    },
+    {
+      id: 'edge-none-exp-c-sdk-cbor',
+      description: "C SDK layout, alg none: its signer's exp 1564127560 after ver and alg, signature \"00\"",
+      tags: ['c-sdk', 'exp', 'none'],
+      input: doc(acc, axes(3).values),
+      options: { format: 'cbor', layout: 'c-sdk', alg: 'none' },
+    },
+  ];
+}
+
 function edgeNumbers(): VectorDef[] {
   const out: VectorDef[] = [];
   const one = [{ name: 'x', units: 'N/A' }];
@@ -322,5 +369,5 @@ function shapes(): VectorDef[] {
 
 /** Every vector, in manifest order. */
 export function vectorDefinitions(): VectorDef[] {
-  return [...anchors(), ...matrix(), ...edgeNumbers(), ...strings(), ...keys(), ...iat(), ...tails(), ...shapes(), ...negatives()];
+  return [...anchors(), ...matrix(), ...edgeNumbers(), ...qcborRules(), ...strings(), ...keys(), ...iat(), ...tails(), ...shapes(), ...negatives()];
 }

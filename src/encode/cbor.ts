@@ -3,7 +3,7 @@
  * bytes, a number 9); `cborText` reserves for itself.
  */
 import { utf8Length } from '../model/strings.ts';
-import { halfBits } from './float.ts';
+import { F32_SCRATCH, halfBits, QCBOR_SINGLE, qcborWidthOfScratch } from './float.ts';
 import type { ByteWriter } from './writer.ts';
 
 export const MT_UINT = 0;
@@ -17,6 +17,7 @@ export const CBOR_INDEF_ARRAY = 0x9f;
 /** Number policies (numeric so the value loops switch on a small integer). */
 export const NUM_FLOAT64 = 0;
 export const NUM_SHORTEST = 1;
+/** The C SDK's: rounded to float32, widths as QCBOR picks them (cborFloat32Qcbor). */
 export const NUM_FLOAT32 = 2;
 export type NumPolicy = typeof NUM_FLOAT64 | typeof NUM_SHORTEST | typeof NUM_FLOAT32;
 
@@ -78,6 +79,25 @@ export function cborFloat32Shortest(w: ByteWriter, x: number): void {
   }
 }
 
+/**
+ * `x` rounded to float32 (a C `float`), then written as QCBOR does (the C SDK layout): half,
+ * single or, for a float32 subnormal, double (see qcborWidthOfScratch).
+ */
+export function cborFloat32Qcbor(w: ByteWriter, x: number): void {
+  F32_SCRATCH[0] = x;
+  const h = qcborWidthOfScratch();
+  if (h >= 0) {
+    w.u8(0xf9);
+    w.u16(h);
+  } else if (h === QCBOR_SINGLE) {
+    w.u8(0xfa);
+    w.f32(F32_SCRATCH[0]);
+  } else {
+    w.u8(0xfb); // QCBOR_DOUBLE
+    w.f64(F32_SCRATCH[0]);
+  }
+}
+
 /** True when `x` goes out as a CBOR integer under the `shortest` policy (-0 stays a float). */
 export function isCborInt(x: number): boolean {
   return Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0);
@@ -89,7 +109,7 @@ export function cborNumber(w: ByteWriter, x: number, policy: NumPolicy): void {
     w.u8(0xfb);
     w.f64(x);
   } else if (policy === NUM_FLOAT32) {
-    cborFloat32Shortest(w, x);
+    cborFloat32Qcbor(w, x);
   } else if (isCborInt(x)) {
     cborInt(w, x);
   } else {

@@ -46,3 +46,26 @@ export function halfToNumber(h: number): number {
   if (e === 31) return m === 0 ? s * Infinity : NaN;
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
+
+/** qcborWidthOfScratch: write a single (0xfa) / a double (0xfb); any other result is half bits. */
+export const QCBOR_SINGLE = -1;
+export const QCBOR_DOUBLE = -2;
+
+/**
+ * The width QCBOR's preferred serialisation (IEEE754_DoubleToSmallest at the commit Edge
+ * Impulse's C SDK pins; FACTS §3) gives the float32 value in F32_SCRATCH: half bits for ±0, NaN
+ * (canonical 0x7e00), ±Infinity and normal half exponents −14..15 with no bits lost; else
+ * QCBOR_SINGLE for normal float32 exponents (−126..127); else (a float32 subnormal)
+ * QCBOR_DOUBLE. Unlike halfOfScratch, a half subnormal is not half (it becomes single).
+ */
+export function qcborWidthOfScratch(): number {
+  const b = u32[0];
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  const mant = b & 0x7fffff;
+  if (exp === 0xff) return mant === 0 ? sign | 0x7c00 : 0x7e00;
+  if (exp === 0) return mant === 0 ? sign : QCBOR_DOUBLE;
+  const e = exp - 127;
+  if (e >= -14 && e <= 15 && (mant & 0x1fff) === 0) return sign | ((e + 15) << 10) | (mant >>> 13);
+  return QCBOR_SINGLE;
+}

@@ -29,7 +29,7 @@ export interface LayoutOptions {
    * stays rows, typed arrays of width 1 are flat).
    */
   flattenSingleAxis?: boolean;
-  /** Add this `exp` to protected when alg is none, as the C SDK does (it uses 1564127560). */
+  /** Add this `exp` to protected when alg is none, as the C SDK does (the c-sdk preset: 1564127560). */
   noneExp?: number;
 }
 
@@ -39,8 +39,12 @@ export type ResolvedLayout = Required<Omit<LayoutOptions, 'flattenSingleAxis' | 
   noneExp: number | undefined;
 };
 
+/** The `exp` the C SDK's none signer always writes after ver and alg (FACTS §3). */
+export const CSDK_NONE_EXP = 1564127560;
+
 const PRESETS: Record<LayoutName, ResolvedLayout> = {
-  // Edge Impulse C SDK (QCBOR): floats only, float32, indefinite values, flattened single axis.
+  // Edge Impulse C SDK (QCBOR): floats only, float32, indefinite values, flattened single axis,
+  // and its none signer's fixed exp.
   'c-sdk': {
     name: 'c-sdk',
     keyOrder: ['protected', 'signature', 'payload'],
@@ -48,7 +52,7 @@ const PRESETS: Record<LayoutName, ResolvedLayout> = {
     numbers: 'float32-shortest',
     valuesIndefinite: true,
     flattenSingleAxis: true,
-    noneExp: undefined,
+    noneExp: CSDK_NONE_EXP,
   },
   // The docs' CBOR example: integers as integers, shortest floats, indefinite values.
   docs: {

@@ -98,6 +98,9 @@ let lastEntries: {
   out: { keys: string[]; values: ProtectedValue[] };
 } | null = null;
 
+/** The last none-signer protected header with an added exp (the c-sdk preset's), no caller fields. */
+let lastExp: { exp: number; order: string; out: { keys: string[]; values: ProtectedValue[] } } | null = null;
+
 function sameAsSnapshot(given: Record<string, unknown>, snap: { keys: string[]; values: unknown[] }): boolean {
   let i = 0;
   for (const k in given) {
@@ -126,7 +129,11 @@ function cachedProtectedEntries(doc: DocumentInput, alg: Alg, iat: number | unde
 function protectedEntries(doc: DocumentInput, alg: Alg, iat: number | undefined, layout: ResolvedLayout): { keys: string[]; values: ProtectedValue[] } {
   const given = doc.protected;
   const exp = alg === 'none' ? layout.noneExp : undefined;
-  if (given === undefined && iat === undefined && exp === undefined) return ADDED[layout.addedProtectedOrder + alg];
+  if (given === undefined && iat === undefined) {
+    if (exp === undefined) return ADDED[layout.addedProtectedOrder + alg];
+    const c = lastExp;
+    if (c !== null && c.exp === exp && c.order === layout.addedProtectedOrder) return c.out; // steady state: no arrays per request
+  }
   const keys: string[] = [];
   const values: ProtectedValue[] = [];
   if (given !== undefined) {
@@ -151,6 +158,7 @@ function protectedEntries(doc: DocumentInput, alg: Alg, iat: number | undefined,
     keys.push('exp');
     values.push(exp);
   }
+  if (given === undefined && iat === undefined && exp !== undefined) lastExp = { exp, order: layout.addedProtectedOrder, out: { keys, values } };
   return { keys, values };
 }
 
@@ -189,6 +197,9 @@ export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
     throw new DocumentError('EI_DOC_OPTION', 'options.bufferSize', `expected an integer >= ${MIN_BUFFER}`);
   }
   const interval = doc.payload.interval_ms;
+  if (round32 && Math.fround(interval) === Infinity) {
+    throw new DocumentError('EI_DOC_INTERVAL', 'payload.interval_ms', `${interval} is beyond float32's range, and this layout rounds interval_ms to float32`);
+  }
   return {
     format,
     layout,

@@ -4,7 +4,7 @@
  */
 import type { PulledRow } from '../model/document.ts';
 import { DocumentError } from '../model/errors.ts';
-import { badRow, badValue, MAX_ROWS } from '../model/validate.ts';
+import { badRow, badValue, float32Overflow, MAX_ROWS } from '../model/validate.ts';
 import type { RunState } from './run-state.ts';
 
 /**
@@ -31,12 +31,14 @@ export function pullRow(run: RunState, pull: () => PulledRow | null | undefined)
   if (typeof r === 'number') {
     if (width !== 1) return failRow(run, badRow(row, r, width));
     if (check && r - r !== 0) return failRow(run, badValue(r, row, -1, plan.format));
+    if (check && plan.round32 && Math.fround(r) - Math.fround(r) !== 0) return failRow(run, float32Overflow(r, row, -1));
     return r;
   }
   if (typeof r !== 'object' || r.length !== width) return failRow(run, badRow(row, r, width));
   for (let j = 0; j < width; j++) {
     const x = r[j];
     if (typeof x !== 'number' || (check && x - x !== 0)) return failRow(run, badValue(x, row, plan.flatten ? -1 : j, plan.format));
+    if (check && plan.round32 && Math.fround(x) - Math.fround(x) !== 0) return failRow(run, float32Overflow(x, row, plan.flatten ? -1 : j));
   }
   return r;
 }

@@ -4,9 +4,9 @@
  * row it stopped at, and returns true when all rows are out. Number checks are latched into the
  * run (QCBOR style) instead of a separate pass over the samples.
  */
-import { badValue, flatValueError, rowError, type ValuesShape } from '../model/validate.ts';
+import { badValue, flatValueError, float32Overflow, rowError, type ValuesShape } from '../model/validate.ts';
 import { cborHead, cborNumber, MT_ARRAY, NUM_FLOAT32, NUM_FLOAT64 } from './cbor.ts';
-import { F32_SCRATCH, halfOfScratch } from './float.ts';
+import { F32_SCRATCH, halfOfScratch, QCBOR_SINGLE, qcborWidthOfScratch } from './float.ts';
 import { pullRow } from './pull-row.ts';
 import type { RunState } from './run-state.ts';
 import type { ByteWriter } from './writer.ts';
@@ -15,6 +15,7 @@ import type { ByteWriter } from './writer.ts';
 const ARRAY = MT_ARRAY;
 const F64 = NUM_FLOAT64;
 const F32 = NUM_FLOAT32;
+const QSINGLE = QCBOR_SINGLE;
 /**
  * Integers below 2^24 are float32 values, so a double that fround does not keep can be an
  * integer only at or above 2^24: one range test stands for Math.trunc, and it is false for NaN.
@@ -122,7 +123,7 @@ function typedRows(data: Float32Array | Float64Array, width: number, from: numbe
     if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
     for (let j = 0; j < width; j++) {
       const x = data[i];
-      if (check && x - x !== 0) {
+      if (check && (x - x !== 0 || (policy === F32 && Math.fround(x) - Math.fround(x) !== 0))) {
         stopAt = i;
         stopPos = p;
         return -1;
@@ -135,7 +136,8 @@ function typedRows(data: Float32Array | Float64Array, width: number, from: numbe
 }
 
 function latch(run: RunState, x: unknown, row: number, col: number): number {
-  run.fail(badValue(x, row, col, run.plan.format));
+  // A finite number stops a loop only when float32 rounding (c-sdk) made it infinite.
+  run.fail(typeof x === 'number' && x - x === 0 ? float32Overflow(x, row, col) : badValue(x, row, col, run.plan.format));
   return row;
 }
 
@@ -201,7 +203,7 @@ function cborRowsLoop(run: RunState, w: ByteWriter): number {
     if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
     for (let j = 0; j < width; j++) {
       const x = r[j];
-      if (typeof x !== 'number' || (check && x - x !== 0)) {
+      if (typeof x !== 'number' || (check && (x - x !== 0 || (policy === F32 && Math.fround(x) - Math.fround(x) !== 0)))) {
         w.pos = p;
         return latch(run, x, row, j);
       }
@@ -225,7 +227,7 @@ function arrayRows(src: ArrayLike<ArrayLike<number>>, width: number, from: numbe
     if (rows) p = width < 24 ? ((buf[p] = 0x80 | width), p + 1) : putHead(buf, dv, p, ARRAY, width);
     for (let j = 0; j < width; j++) {
       const x = r[j];
-      if (typeof x !== 'number' || (check && x - x !== 0)) return stop(row, start);
+      if (typeof x !== 'number' || (check && (x - x !== 0 || (policy === F32 && Math.fround(x) - Math.fround(x) !== 0)))) return stop(row, start);
       p = putNumber(buf, dv, p, x, policy);
     }
   }
@@ -413,9 +415,9 @@ function cborFlatLoop(run: RunState, w: ByteWriter): number {
   let row = run.row;
   while (row < count && p < cap) {
     const x = src[row];
-    if (typeof x !== 'number' || (check && x - x !== 0)) {
+    if (typeof x !== 'number' || (check && (x - x !== 0 || (policy === F32 && Math.fround(x) - Math.fround(x) !== 0)))) {
       w.pos = p;
-      run.fail(flatValueError(x, row, plan.format));
+      run.fail(typeof x === 'number' && x - x === 0 ? float32Overflow(x, row, -1) : flatValueError(x, row, plan.format));
       return row;
     }
     if (rows) buf[p++] = 0x81;
@@ -479,6 +481,27 @@ function putHalfOrSingle(buf: Uint8Array, dv: DataView, p: number): number {
 }
 
 /**
+ * The number in F32S (a float32 value or NaN/±Infinity) as QCBOR writes it for the C SDK layout:
+ * half, single, or double for a float32 subnormal (cborFloat32Qcbor's bytes).
+ */
+function putQcbor(buf: Uint8Array, dv: DataView, p: number): number {
+  const h = qcborWidthOfScratch();
+  if (h >= 0) {
+    buf[p] = 0xf9;
+    dv.setUint16(p + 1, h);
+    return p + 3;
+  }
+  if (h === QSINGLE) {
+    buf[p] = 0xfa;
+    dv.setFloat32(p + 1, F32S[0]);
+    return p + 5;
+  }
+  buf[p] = 0xfb;
+  dv.setFloat64(p + 1, F32S[0]);
+  return p + 9;
+}
+
+/**
  * One number under a policy (NUM_FLOAT64 / NUM_SHORTEST / NUM_FLOAT32), as cborNumber writes it.
  * Kept tiny so TurboFan inlines it into the loops (a call boxes the double): the common case, a
  * double that neither float32 nor an integer keeps, is written here, the rest out of line.
@@ -497,7 +520,7 @@ function putNumber(buf: Uint8Array, dv: DataView, p: number, x: number, policy: 
 function putNumberRare(buf: Uint8Array, dv: DataView, p: number, policy: number): number {
   const x = RARE[0];
   F32S[0] = x;
-  if (policy === F32) return putHalfOrSingle(buf, dv, p);
+  if (policy === F32) return putQcbor(buf, dv, p);
   if (policy !== F64) {
     if (Number.isSafeInteger(x) && (x !== 0 || 1 / x > 0)) {
       return x >= 0 ? putHead(buf, dv, p, 0, x) : putHead(buf, dv, p, 1, -1 - x);

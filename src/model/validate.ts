@@ -64,11 +64,11 @@ export function badValue(x: unknown, row: number, col: number, format: 'cbor' | 
 }
 
 /**
- * The error for a finite value that float32 rounding (the c-sdk layout) turns into ±Infinity,
- * which JSON cannot carry.
+ * The error for a finite value that float32 rounding (the c-sdk layout) turns into ±Infinity:
+ * JSON cannot carry it, and CBOR sends it only with allowNonFinite (as the C SDK's float cast would).
  */
 export function float32Overflow(x: number, row: number, col: number): DocumentError {
-  return new DocumentError('EI_DOC_NON_FINITE', valuePath(row, col), `${x} is beyond float32's range, and this layout rounds values to float32 (JSON cannot carry the resulting infinity)`);
+  return new DocumentError('EI_DOC_NON_FINITE', valuePath(row, col), `${x} is beyond float32's range, and this layout rounds values to float32 (the resulting infinity needs allowNonFinite in CBOR; JSON cannot carry it)`);
 }
 
 /** The error for a row of the wrong width (or not a row at all). */
