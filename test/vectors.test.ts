@@ -58,9 +58,10 @@ describe('golden vectors', () => {
     cpSync(join(VECTORS, 'reference'), join(out, 'reference'), { recursive: true });
     const { problems } = await buildVectors(out);
     expect(problems).toEqual([]);
-    const files = readdirSync(VECTORS).filter((f) => f !== 'README.md' && f !== 'reference').sort();
-    expect(readdirSync(out).filter((f) => f !== 'reference').sort()).toEqual(files);
+    const files = readdirSync(VECTORS).filter((f) => f !== 'README.md' && f !== 'reference' && f !== 'c').sort();
+    expect(readdirSync(out).filter((f) => f !== 'reference' && f !== 'c').sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(out, f)).equals(readFileSync(join(VECTORS, f))), f).toBe(true);
+    expect(readFileSync(join(out, 'c', 'ei_vectors.h')).equals(readFileSync(join(VECTORS, 'c', 'ei_vectors.h'))), 'c/ei_vectors.h').toBe(true);
   });
 
   it('catches a flipped byte in a body, a wrong signature, a wrong anchor, a wrong error code, a changed input', async () => {
@@ -85,8 +86,18 @@ describe('golden vectors', () => {
 
     const { failed, results } = await checkVectors(d);
     const bad = results.filter((r) => !r.ok).map((r) => r.id).sort();
-    expect(bad).toEqual(['anchor-csdk-hs256-1axis', 'edge-numbers-compact-json', 'hmac-key-65-json', 'matrix-compact-cbor-hs256-3axis', 'reject-row-width']);
-    expect(failed).toBe(5);
+    // The C header renders the manifest and bodies, so it no longer matches them either.
+    expect(bad).toEqual(['anchor-csdk-hs256-1axis', 'c/ei_vectors.h', 'edge-numbers-compact-json', 'hmac-key-65-json', 'matrix-compact-cbor-hs256-3axis', 'reject-row-width']);
+    expect(failed).toBe(6);
+  });
+
+  it('catches a C header that drifted from the corpus (one byte of one expected body)', async () => {
+    const d = copy('c-drift');
+    const h = join(d, 'c', 'ei_vectors.h');
+    writeFileSync(h, readFileSync(h, 'utf8').replace('0xa3, 0x69, 0x70', '0xa3, 0x69, 0x71'));
+    const { failed, results } = await checkVectors(d);
+    expect(results.filter((r) => !r.ok).map((r) => [r.id, r.problems.join()])).toEqual([['c/ei_vectors.h', expect.stringMatching(/differs from the manifest's rendering at line \d+/)]]);
+    expect(failed).toBe(1);
   });
 
   it('the CLI prints "N passed, M failed" and exits non-zero on failure', () => {
@@ -108,7 +119,8 @@ describe('golden vectors', () => {
     }
     expect(status).toBe(1);
     expect(stdout).toMatch(/FAIL anchor-docs-cbor-hs256: /);
-    expect(stdout).toMatch(/^\d+ passed, 1 failed$/m);
+    expect(stdout).toMatch(/FAIL c\/ei_vectors.h: /);
+    expect(stdout).toMatch(/^\d+ passed, 2 failed$/m);
   });
 });
 

@@ -15,6 +15,7 @@ import { es256KeyPair, es256PublicKey, fromHex, locateSignature, toHex, verifyBo
 import { fromManifestValue, plainValue, toManifestValue } from './vectors-manifest.ts';
 import { vectorDefinitions, type VectorDef, type VectorRequest } from './vectors-suite.ts';
 import { decodedProblems } from './vectors-decode.ts';
+import { C_HEADER_FILE, renderCHeader } from './vectors-c.ts';
 
 export type ManifestKey = { hmac: string } | { es256Seed: string; es256PrivateKey: string; es256PublicKey: string } | null;
 
@@ -151,6 +152,8 @@ export async function buildVectors(dir: string): Promise<{ count: number; proble
     vectors,
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  mkdirSync(join(dir, 'c'), { recursive: true });
+  writeFileSync(join(dir, C_HEADER_FILE), renderCHeader(vectors, (f) => new Uint8Array(readFileSync(join(dir, f)))));
   return { count: vectors.length, problems };
 }
 
@@ -291,6 +294,24 @@ function requestProblems(req: Uint8Array, doc: Uint8Array, kind: 'data' | 'files
   return p;
 }
 
+/** The C header must be exactly what the manifest and the stored bodies render to. */
+function cHeaderProblems(dir: string, manifest: Manifest): string[] {
+  const file = join(dir, C_HEADER_FILE);
+  if (!existsSync(file)) return [`${C_HEADER_FILE} missing (run \`vectors build\`)`];
+  let want: string;
+  try {
+    want = renderCHeader(manifest.vectors, (f) => new Uint8Array(readFileSync(join(dir, f))));
+  } catch (e) {
+    return [`rendering ${C_HEADER_FILE} failed: ${(e as Error).message}`];
+  }
+  const got = readFileSync(file, 'utf8');
+  if (got === want) return [];
+  let i = 0;
+  while (i < got.length && got[i] === want[i]) i++;
+  const line = got.slice(0, i).split('\n').length;
+  return [`${C_HEADER_FILE} differs from the manifest's rendering at line ${line} (run \`vectors build\`)`];
+}
+
 /** Checks every vector in `dir`; also reports vectors defined in the suite but missing from the manifest. */
 export async function checkVectors(dir: string): Promise<{ passed: number; failed: number; results: VectorResult[] }> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
@@ -310,6 +331,8 @@ export async function checkVectors(dir: string): Promise<{ passed: number; faile
   for (const d of vectorDefinitions()) {
     if (!inManifest.has(d.id)) results.push({ id: d.id, ok: false, problems: ['defined in vectors-suite.ts but missing from manifest.json (run `vectors build`)'] });
   }
+  results.push({ id: C_HEADER_FILE, ok: true, problems: cHeaderProblems(dir, manifest) });
+  results[results.length - 1]!.ok = results[results.length - 1]!.problems.length === 0;
   if (manifest.count !== manifest.vectors.length) results.push({ id: 'manifest', ok: false, problems: [`count ${manifest.count} ≠ ${manifest.vectors.length} vectors`] });
   const passed = results.filter((r) => r.ok).length;
   return { passed, failed: results.length - passed, results };
