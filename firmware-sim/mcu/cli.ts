@@ -1,13 +1,18 @@
 /**
  * Runs a simulated sensor MCU until killed:
  *   npx tsx firmware-sim/mcu/cli.ts line   [--rate HZ] [--garbage-rate P] [--reset-every-ms N] …
- *   npx tsx firmware-sim/mcu/cli.ts framed [--device-id ID] [--sample-ms N] [--fps N] [--noise-rate P] …
+ *   npx tsx firmware-sim/mcu/cli.ts framed [--device-id ID] [--sample-ms N] [--fps N] [--noise-rate P] [--c] …
+ * (`--c`: documents encoded by the C firmware encoder, firmware-sim/mcu/c, built with the machine's cc)
  * Prints the path for the gateway (`--port PATH:line|:framed`) on the first line of stdout and
  * its counters on stderr when stopped.
  */
 import { parseArgs } from 'node:util';
 import { startMcuSim } from './index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { es256KeyPair } from '../../src/sign/index.ts';
+import { buildMcuEncoder, findCc } from './c-build.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,6 +34,7 @@ const { values, positionals } = parseArgs({
     'noise-rate': { type: 'string', default: '0' },
     'corrupt-rate': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
+    c: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -44,6 +50,16 @@ const common = {
   seed: Number(values.seed),
 };
 // --key-seed makes a deterministic device key (made-up test keys); its public key is printed.
+let cEncoder: string | undefined;
+if (values.c && protocol === 'framed') {
+  const cc = findCc();
+  if (!cc) {
+    process.stderr.write('mcu-sim: --c needs a C compiler (cc or $CC)\n');
+    process.exit(2);
+  }
+  cEncoder = join(mkdtempSync(join(tmpdir(), 'mcu-c-')), 'ei_mcu_encode');
+  buildMcuEncoder(cc, cEncoder);
+}
 const key = values['key-seed'] ? es256KeyPair(new TextEncoder().encode(values['key-seed'])) : undefined;
 const sim =
   protocol === 'line'
@@ -68,6 +84,7 @@ const sim =
         privateKey: key?.privateKey,
         noiseRate: Number(values['noise-rate']),
         corruptRate: Number(values['corrupt-rate']),
+        cEncoder,
       });
 process.stdout.write(`${sim.devicePath}\n`);
 if (key) process.stderr.write(`device key: ${values['device-id']}=${Buffer.from(key.publicKey).toString('hex')}\n`);
