@@ -17,6 +17,7 @@ import type { Manifest } from '../src/cli/vectors-check.ts';
 import { f64Hex } from '../src/cli/vectors-manifest.ts';
 import { encodeToBytes } from '../src/index.ts';
 import { verifyBody } from '../src/sign/index.ts';
+import { mulberry32 } from '../src/device/sensors/sim.ts';
 
 const cc = findCc();
 if (!cc) console.warn('csdk-c: skipped: no C compiler (cc or $CC) on this machine');
@@ -118,6 +119,43 @@ describe.skipIf(!cc)('reference C encoder and C vector harness', () => {
     expect(r.stdout).toContain(`expected ...${ctx(body)}...`);
     expect(r.stdout).toContain(`got      ...${ctx(flipped)}...`);
     expect(r.stdout).toMatch(/^0 passed, 1 failed$/m);
+  });
+
+  it.each([1, 3])('random documents (%i axes): the C encoder writes what the TypeScript c-sdk encoder writes, or refuses with its code and path', (width) => {
+    const mcu = exe('ei_mcu_encode');
+    buildMcuEncoder(cc!, mcu);
+    const rand = mulberry32(17 + width);
+    const bits = new DataView(new ArrayBuffer(8));
+    const SPECIAL = [0, -0, 2 ** -14, 2 ** -24, 1023 * 2 ** -24, 2 ** -126, 2 ** -149, 2 ** -126 - 2 ** -149, 65504, 65520, 3.4028234663852886e38, 3.4028235677973366e38, 3.4028235677973362e38, 1e-46, 2 ** -150, 5e-324, Number.NaN];
+    const value = (): number => {
+      const k = rand();
+      if (k < 0.25) return SPECIAL[(rand() * SPECIAL.length) | 0] * (rand() < 0.5 ? -1 : 1);
+      if (k < 0.5) { bits.setUint32(0, (rand() * 2 ** 32) >>> 0); return bits.getFloat32(0); } // any float32, subnormals and NaNs included
+      if (k < 0.75) return (rand() - 0.5) * 2 ** ((rand() * 300 - 150) | 0);
+      return Math.round((rand() - 0.5) * 2 ** 17) / 2 ** ((rand() * 30) | 0);
+    };
+    const docs = Array.from({ length: 300 }, () => Array.from({ length: 1 + ((rand() * 4) | 0) }, () => Array.from({ length: width }, value)));
+    const key = 'made-up-random-doc-key';
+    const sensors = Array.from({ length: width }, (_, i) => ({ name: `ax${i}`, units: 'm/s2' }));
+    const res = run(mcu, ['rnd', 'RANDOM', f64Hex(0.0625), ...sensors.map((x) => `${x.name}:${x.units}`)], docs.map((d) => d.flat().map(f64Hex).join(' ')).join('\n') + '\n', { EI_MCU_HMAC_KEY: key });
+    expect(res.status, res.stderr).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines.length).toBe(docs.length);
+    let refused = 0;
+    docs.forEach((rows, i) => {
+      const doc = { payload: { device_name: 'rnd', device_type: 'RANDOM', interval_ms: 0.0625, sensors, values: rows } };
+      let want: string;
+      try {
+        want = Buffer.from(encodeToBytes(doc, { format: 'cbor', layout: 'c-sdk', hmacKey: key })).toString('hex');
+      } catch (e) {
+        const err = e as { code: string; path: string };
+        want = `ERR ${err.code} ${err.path}`;
+        refused++;
+      }
+      expect(lines[i], `document ${i}: ${JSON.stringify(rows.map((r) => r.map(f64Hex)))}`).toBe(want);
+    });
+    expect(refused).toBeGreaterThan(0); // NaN and float32 overflows were among them
+    expect(refused).toBeLessThan(docs.length);
   });
 
   it('the MCU executable writes documents equal to the TypeScript c-sdk encoder, HS256-verified by node:crypto', () => {

@@ -19,7 +19,9 @@ export interface LayoutOptions {
   /**
    * CBOR numbers of the payload (interval_ms and values): 'float64' every number 0xfb;
    * 'shortest' integers as integers, others the shortest float keeping the value;
-   * 'float32-shortest' rounded to float32 (in JSON too), then half if exact, else single.
+   * 'float32-shortest' rounded to float32 (in JSON too), then in the width QCBOR's preferred
+   * serialisation gives (the C SDK's): half for ±0, NaN, ±Infinity and normal halves that keep
+   * it, single for normal float32, double for float32 subnormals.
    */
   numbers?: 'float64' | 'shortest' | 'float32-shortest';
   /** CBOR `values` as an indefinite-length array (0x9f … 0xff). Pull sources always are. */

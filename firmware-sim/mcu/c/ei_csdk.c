@@ -177,7 +177,7 @@ void ei_csdk_add_row(ei_csdk_t *e, const double *v, size_t count) {
     if (!e->allow_non_finite) {
         for (size_t j = 0; j < count; j++) {
             if (!finite(v[j]) || v[j] >= FLT_INF_FROM || v[j] <= -FLT_INF_FROM) {
-                value_error(e, EI_CSDK_E_NON_FINITE, count == 1 ? (size_t)-1 : j);
+                value_error(e, EI_CSDK_E_NON_FINITE, j); /* a flattened single axis too: the caller gave a row */
                 return;
             }
         }
