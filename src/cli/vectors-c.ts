@@ -118,6 +118,8 @@ function list(items: string[], perLine: number): string {
   return lines.join(',\n');
 }
 
+const KINDS = ['EI_VEC_ROWS', 'EI_VEC_FLAT', 'EI_VEC_TYPED_F32', 'EI_VEC_TYPED_F64', 'EI_VEC_SOURCE', 'EI_VEC_TAIL', 'EI_VEC_ATTACHMENT'];
+
 type Payload = { device_name?: string; device_type?: unknown; interval_ms?: unknown; sensors?: { name: string; units: string }[]; values?: unknown };
 
 /** Values of the manifest input as (kind, rows, per-row widths). */
@@ -189,7 +191,7 @@ export function renderCHeader(vectors: ManifestVector[], body: (file: string) =>
         `      ${cstr(o.format)[0]}, ${cstr(typeof o.layout === 'string' ? o.layout : 'custom')[0]}, ${cstr(o.alg)[0]}, ${o.iat !== undefined ? 1 : 0}, INT64_C(${o.iat ?? 0}), ${o.allowNonFinite ? 1 : 0},\n` +
         `      ${input.protected ? 1 : 0}, ${fields.length}, ${fields.length ? `${n}_fields` : 'NULL'},\n` +
         `      ${dn[0]}, ${dn[1]}, ${dt[0]}, ${dt[1]}, ${typeof iv === 'number' ? 1 : 0}, ${bits(typeof iv === 'number' ? iv : 0)},\n` +
-        `      ${sensors.length}, ${sensors.length ? `${n}_sensors` : 'NULL'}, ${vals.kind}, ${vals.rows.length}, ${irregular ? `${n}_widths` : 'NULL'}, ${flatVals.length}, ${flatVals.length ? `${n}_values` : 'NULL'}, ${nonNumber ? `${n}_isnum` : 'NULL'},\n` +
+        `      ${sensors.length}, ${sensors.length ? `${n}_sensors` : 'NULL'}, ${KINDS[vals.kind]}, ${vals.rows.length}, ${irregular ? `${n}_widths` : 'NULL'}, ${flatVals.length}, ${flatVals.length ? `${n}_values` : 'NULL'}, ${nonNumber ? `${n}_isnum` : 'NULL'},\n` +
         `      ${cstr(vals.tail)[0]}, ${cstr(vals.attachment)[0]}, ${key[0]}, ${key[1]}, ${es},\n` +
         `      ${bodyRef}, ${'body' in exp ? cstr(exp.signature)[0] : 'NULL'}, ${'body' in exp ? cstr(exp.contentType)[0] : 'NULL'},\n` +
         `      ${cstr(err?.code)[0]}, ${cstr(err?.path)[0]} }`,
