@@ -352,6 +352,22 @@ describe('gateway and device modes no longer get stuck', () => {
     expect(stored).toEqual(['fine']);
   });
 
+  it("the client refusing the sender's own key or host is an outage (every sample alike), a stored header value a refusal", async () => {
+    const { HeaderValueError, RequestSpecError } = await import('../src/http/errors.ts');
+    const { classifyError } = await import('../src/spool/index.ts');
+    expect(classifyError(new HeaderValueError('x-api-key', 'contains non-ASCII characters'))).toMatchObject({ kind: 'retry', scope: 'outage' });
+    expect(classifyError(new RequestSpecError('apiKey', 'is required'))).toMatchObject({ kind: 'retry', scope: 'outage' });
+    expect(classifyError(new HeaderValueError('Host', 'contains CR or LF'))).toMatchObject({ kind: 'retry', scope: 'outage' });
+    expect(classifyError(new HeaderValueError('x-upload-source', 'contains CR or LF'))).toMatchObject({ kind: 'rejected' });
+    // End to end: a client with a non-ASCII key never dead-letters the queue.
+    const s = await filled(['a', 'b']);
+    const client = new IngestionClient({ endpoint: 'http://127.0.0.1:9', apiKey: 'clé' });
+    cleanups.push(() => client.close());
+    const c = await new SpoolSender(s, clientSend(client), { initialBackoffMs: 1, deadLetter: { attempts: 1, ageMs: 0 } }).run({ untilEmpty: true, maxAttempts: 3 });
+    expect(c.dead).toBe(0);
+    expect(s.stats().count).toBe(2);
+  });
+
   it('a 500 inside RetriesExhaustedError is a per-sample failure, a refused connection an outage', async () => {
     const s = await filled(['x']);
     const send = clientSend({
