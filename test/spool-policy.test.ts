@@ -380,3 +380,18 @@ describe('gateway and device modes no longer get stuck', () => {
     expect(await down(await s.read(s.head()!.id), 'id')).toMatchObject({ kind: 'retry', scope: 'outage' });
   });
 });
+
+describe('policy flags', () => {
+  it('gateway, device and spool drain take --dead-attempts/--dead-age and refuse bad values (exit 2)', async () => {
+    const { run: gatewayCli } = await import('../src/cli/gateway.ts');
+    const { run: deviceCli } = await import('../src/cli/device.ts');
+    const dir = await tmp();
+    const g = await runCaptured(gatewayCli, ['--port', '/dev/x', '--label', 'l', '--spool', join(dir, 's'), '--api-key', 'k', '--dead-attempts', '0']);
+    expect(g).toMatchObject({ code: 2, err: expect.stringMatching(/--dead-attempts must be a whole number/) });
+    const d = await runCaptured(deviceCli, ['--sensor', 'sim', '--api-key', 'k', '--config', join(dir, 'none.json'), '--dead-age', 'soon']);
+    expect(d).toMatchObject({ code: 2, err: expect.stringMatching(/--dead-age must be a number of seconds/) });
+    const sp = await runCaptured(spoolCli, ['drain', '--dir', join(dir, 's2'), '--api-key', 'k', '--dead-attempts', 'x']);
+    expect(sp.code).toBe(2);
+    for (const cli of [gatewayCli, deviceCli]) expect((await runCaptured(cli, ['--help'])).out).toMatch(/--dead-attempts N .*\n.*--dead-age S/);
+  });
+});
