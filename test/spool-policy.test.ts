@@ -346,6 +346,9 @@ describe('gateway and device modes no longer get stuck', () => {
     cleanups.push(() => up.close());
     const first = up.upload({ body: enc('POISON'), contentType: 'application/json', signature: '', spec });
     first.catch(() => undefined);
+    // The next sample is queued behind it (two concurrent enqueues may land in either order, and a
+    // sample stored before the failures began proves nothing about them).
+    while (s.stats().count === 0) await new Promise((r) => setTimeout(r, 5));
     const second = up.upload({ body: enc('fine'), contentType: 'application/json', signature: '', spec: { ...spec, fileName: 'b.cbor' } });
     await expect(second).resolves.toMatchObject({ status: 200, spooled: true });
     await expect(first).rejects.toMatchObject({ code: 'EI_DEVICE_UPLOAD_REFUSED' });
