@@ -155,12 +155,13 @@ describe('a minimum receive rate and a default total deadline', () => {
       socket.on('close', () => clearInterval(t));
       return 'handled';
     });
-    // 40 bytes/s at best against a floor of 1,000 bytes/s, after a 250 ms grace.
+    // 40 bytes/s at best against a floor of 1,000 bytes/s, after a 2 s grace (= idleMs, which a
+    // byte every 25 ms never lets fire unless the machine stalls for 2 s).
     client = new IngestionClient({
       connector: tcpConnector({ host: '127.0.0.1', port: server.port }),
       apiKey: KEY,
       retry: { attempts: 1 },
-      timeouts: { idleMs: 250, minRateBytesPerSec: 1000, totalMs: 0 },
+      timeouts: { idleMs: 2000, minRateBytesPerSec: 1000, totalMs: 0 },
     });
     const err = (await client.upload(body, spec).catch((e: unknown) => e)) as TimeoutError;
     expect(err).toBeInstanceOf(TimeoutError);
