@@ -128,6 +128,8 @@ describe('enqueue validates everything the request will carry', () => {
   });
 });
 
+// Old behaviour: no policy at all — a 500 every time was retried for ever (the first test never
+// ends its untilEmpty run; here it must end with the sample dead-lettered and the rest delivered).
 describe('dead-letter policy (fake clock)', () => {
   const poison = (poisoned: string, store: string[], out: SendOutcome = { kind: 'retry', scope: 'sample', status: 500, reason: 'HTTP 500', response: 'internal error' }): SendFn =>
     async (r) => {
@@ -303,6 +305,9 @@ async function poisonServer(): Promise<{ url: string; stored: string[]; server: 
   return { url: `http://127.0.0.1:${port}`, stored, server };
 }
 
+// Old behaviour these catch: the client's refusal (HeaderValueError, no status) and a 500 were
+// both 'retry' for ever, head-of-line, so the samples behind never left the queue (the gateway
+// loop below would end at its bound with count 3; the device's second upload never resolved).
 describe('gateway and device modes no longer get stuck', () => {
   it('gateway mode (makeSender): a legacy record the client refuses and a 500-every-time sample are dead-lettered; the rest are delivered in order', async () => {
     const { url, stored } = await poisonServer();
