@@ -38,6 +38,8 @@ export class SampleStore {
     del: Database.Statement;
     count: Database.Statement;
     labels: Database.Statement;
+    setLabel: Database.Statement;
+    clearLabels: Database.Statement;
   };
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
@@ -80,6 +82,8 @@ export class SampleStore {
       del: db.prepare('DELETE FROM samples WHERE project_id = ? AND id = ?'),
       count: db.prepare('SELECT COUNT(*) AS n FROM samples WHERE project_id = ?'),
       labels: db.prepare('SELECT label, start_index AS startIndex, end_index AS endIndex FROM labels WHERE sample_id = ? ORDER BY rowid'),
+      setLabel: db.prepare("UPDATE samples SET label = ?, info = json_set(info, '$.lastModified', ?) WHERE project_id = ? AND id = ?"),
+      clearLabels: db.prepare('DELETE FROM labels WHERE sample_id = ?'),
     };
     this.removeOrphans();
   }
@@ -266,6 +270,22 @@ export class SampleStore {
 
   labelsOf(id: number): { label: string; startIndex: number | null; endIndex: number | null }[] {
     return this.stmts.labels.all(id) as { label: string; startIndex: number | null; endIndex: number | null }[];
+  }
+
+  /**
+   * Sets a sample's single label (Studio's edit-label; null: unlabeled) and its lastModified.
+   * Structured labels are replaced by the one label, as Studio does.
+   * @returns false when there is no such sample
+   */
+  updateLabel(projectId: number, id: number, label: string | null): boolean {
+    return this.db.transaction(() => {
+      const r = this.stmts.setLabel.run(label, Date.now(), projectId, id);
+      if (r.changes === 0) return false;
+      this.stmts.clearLabels.run(id);
+      if (label !== null) this.stmts.insertLabel.run(id, label, null, null);
+      this.db.prepare("UPDATE samples SET info = json_remove(info, '$.structuredLabels') WHERE id = ?").run(id);
+      return true;
+    })();
   }
 
   /** Deletes the row first (so a crash never leaves a row without its file), then the files. */
