@@ -87,6 +87,7 @@ export function sampleModel(r: SampleRecord): Record<string, unknown> {
     sha256Hash: r.sha256,
     ...(r.structuredLabels ? { structuredLabels: r.structuredLabels, structuredLabelsList: [...new Set(r.structuredLabels.map((l) => l.label))] } : {}),
     ...(r.info.width !== undefined ? { imageDimensions: { width: r.info.width, height: r.info.height } } : {}),
+    ...(r.info.labelMap ? { labelMap: r.info.labelMap } : {}),
     datastreams: [],
     // Local extensions (not in the model; listed in LOCAL_SAMPLE_FIELDS).
     signatureStatus: r.signatureStatus,
@@ -95,12 +96,13 @@ export function sampleModel(r: SampleRecord): Record<string, unknown> {
     format: r.format,
     size: r.size,
     uploadSource: r.uploadSource,
+    ...(r.info.attachmentLabels ? { attachmentLabels: r.info.attachmentLabels } : {}),
   };
   return out;
 }
 
 /** Fields `sampleModel` adds beyond the Studio model, for tools that want the local detail. */
-export const LOCAL_SAMPLE_FIELDS = ['signatureStatus', 'storedCategory', 'kind', 'format', 'size', 'uploadSource', 'protected', 'hasAttachment'] as const;
+export const LOCAL_SAMPLE_FIELDS = ['signatureStatus', 'storedCategory', 'kind', 'format', 'size', 'uploadSource', 'protected', 'hasAttachment', 'attachmentLabels'] as const;
 
 /** The `RawSamplePayload` model of `getSample().payload`. */
 export function payloadModel(r: SampleRecord, p: DecodedPayload): Record<string, unknown> {
