@@ -75,7 +75,7 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
   let format: 'json' | 'cbor';
   if (looksLikeJson(bytes)) {
     format = 'json';
-    spans = scanJsonTopLevel(bytes);
+    spans = scanJsonTopLevel(bytes, opts.maxDepth);
     try {
       value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     } catch (e) {
