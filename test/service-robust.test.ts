@@ -41,3 +41,30 @@ describe('JSON nesting', () => {
     expect(r.status).toBe(200);
   });
 });
+
+describe('control characters in labels and metadata', () => {
+  const doc = jsonDoc(payload([1, 2, 3]));
+  const cases: [string, Record<string, string>][] = [
+    ['x-label with %0A', { 'x-label': 'idle%0Aevil' }],
+    ['x-label with %1B (terminal escape)', { 'x-label': '%1B%5B31mred' }],
+    ['x-label with %00', { 'x-label': 'a%00b' }],
+    ['x-label with %C2%85 (C1 NEL)', { 'x-label': 'a%C2%85b' }],
+    ['x-label with %7F', { 'x-label': 'a%7Fb' }],
+    ['x-metadata value with \\u0007', { 'x-metadata': '{"site":"a\\u0007b"}' }],
+    ['x-metadata key with \\n', { 'x-metadata': '{"si\\nte":"ab"}' }],
+  ];
+  for (const [name, headers] of cases) {
+    it(`${name}: 400 naming the header, nothing stored`, async () => {
+      const before = await count();
+      const r = await rawRequest(svc.port, dataRequest(KEY, doc, { 'x-file-name': 'ctl.json', 'Content-Type': 'application/json', ...headers }));
+      expect(r.status).toBe(400);
+      expect(r.body.toString()).toMatch(/control character/);
+      expect(r.body.toString()).toContain(Object.keys(headers)[0]);
+      expect(await count()).toBe(before);
+    });
+  }
+  it('ordinary percent-encoded labels still work', async () => {
+    const r = await rawRequest(svc.port, dataRequest(KEY, doc, { 'x-file-name': 'ok.json', 'Content-Type': 'application/json', 'x-label': 'caf%C3%A9%20noise' }));
+    expect(r.status).toBe(200);
+  });
+});
