@@ -10,6 +10,7 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { KeyRing, defaultConfig, loadOrCreateConfig, type ResolvedProject, type ServiceConfig } from './config.ts';
 import { SampleStore } from './store.ts';
 import { resolveLimits, type ServiceLimits } from './limits.ts';
@@ -82,7 +83,7 @@ function resolveConfig(opts: IngestionServiceOptions): { config: ServiceConfig; 
   let config: ServiceConfig;
   let created = false;
   if (opts.configFile) {
-    ({ config, created } = loadOrCreateConfig(opts.configFile, { apiKey: opts.apiKey, hmacKey: opts.hmacKey }));
+    ({ config, created } = loadOrCreateConfig(opts.configFile));
   } else {
     config = defaultConfig({ apiKey: opts.apiKey, hmacKey: opts.hmacKey });
   }
@@ -105,6 +106,8 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
   const limits = resolveLimits(opts.limits);
   const { config, created } = resolveConfig(opts);
   const keys = new KeyRing(config);
+  // A data directory made here holds samples and (by default) the config with keys: owner only.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const store = new SampleStore(opts.dataDir, { durability: opts.durability, fsync: opts.fsync });
   const strict = opts.strictSignatures ?? false;
   const extraCtx: ExtraRouteContext = { resolveApiKey: (k) => keys.resolve(k), store, limits };
