@@ -17,6 +17,7 @@ import { resolveLimits, type ServiceLimits } from './limits.ts';
 import { handleIngest } from './ingest-routes.ts';
 import { handleStudio } from './studio-routes.ts';
 import { sendJson, sendText } from './http-util.ts';
+import { installAnswerGuards } from './answer-always.ts';
 
 /** What H7's remote-management routes (and other extensions) get from the service. */
 export interface ExtraRouteContext {
@@ -185,15 +186,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed heads, oversized headers and timeouts: answer when still possible, never crash.
-    if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const text = status === 431 ? 'Request header too large' : status === 408 ? 'Request timeout' : 'Bad request';
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`);
-    }
-    socket.destroy();
-  });
+  installAnswerGuards(server, limits);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error): void => {
