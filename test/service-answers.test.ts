@@ -130,3 +130,11 @@ describe('a broken body is answered, never silently closed', () => {
     expect(parseResponse(out)?.res.status).toBe(400);
   });
 });
+
+describe('no request is left hanging', () => {
+  it('every upload above released its slot (its handler finished)', async () => {
+    for (let i = 0; i < 100 && (svc.uploadsInFlight > 0 || slow.uploadsInFlight > 0); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(svc.uploadsInFlight).toBe(0);
+    expect(slow.uploadsInFlight).toBe(0);
+  });
+});

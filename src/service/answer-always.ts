@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { sendText } from './http-util.ts';
+import { abortAfterLinger, sendText } from './http-util.ts';
 import type { ServiceLimits } from './limits.ts';
 
 const LINGER_MS = 1500;
@@ -46,7 +46,7 @@ function answerPending(req: IncomingMessage, res: ServerResponse, socket: Socket
   if (!req.complete && !res.headersSent) {
     res.setHeader('Connection', 'close');
     sendText(req, res, status, text, limits);
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    abortAfterLinger(req, LINGER_MS);
     return;
   }
   if (!res.headersSent) res.setHeader('Connection', 'close');

@@ -18,6 +18,7 @@ import { handleIngest } from './ingest-routes.ts';
 import { handleStudio } from './studio-routes.ts';
 import { sendJson, sendText } from './http-util.ts';
 import { installAnswerGuards } from './answer-always.ts';
+import { UploadGate, refuseBusy, watchBodyRate } from './upload-gate.ts';
 
 /** What H7's remote-management routes (and other extensions) get from the service. */
 export interface ExtraRouteContext {
@@ -75,6 +76,8 @@ export interface IngestionService {
   config: ServiceConfig;
   store: SampleStore;
   limits: ServiceLimits;
+  /** Uploads holding a slot of the in-flight caps right now. */
+  readonly uploadsInFlight: number;
   /** Stops accepting, ends open connections, closes the index. Idempotent. */
   close(): Promise<void>;
 }
@@ -111,6 +114,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const store = new SampleStore(opts.dataDir, { durability: opts.durability, fsync: opts.fsync });
   const strict = opts.strictSignatures ?? false;
+  const gate = new UploadGate(limits);
   const extraCtx: ExtraRouteContext = { resolveApiKey: (k) => keys.resolve(k), store, limits };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -133,7 +137,14 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
         res.setHeader('Allow', 'POST');
         return sendText(req, res, 405, 'Method not allowed', limits);
       }
-      return handleIngest(req, res, { store, limits, strictSignatures: strict }, project, m[1], m[2] as 'data' | 'files');
+      const release = gate.admit(req.socket.remoteAddress ?? '');
+      if (!release) return refuseBusy(req, res, limits);
+      watchBodyRate(req, res, limits);
+      try {
+        return await handleIngest(req, res, { store, limits, strictSignatures: strict }, project, m[1], m[2] as 'data' | 'files');
+      } finally {
+        release();
+      }
     }
     if (path.startsWith('/v1/')) {
       const project = keys.resolve(apiKey);
@@ -216,6 +227,9 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     config,
     store,
     limits,
+    get uploadsInFlight() {
+      return gate.inFlight;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
