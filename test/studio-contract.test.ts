@@ -126,6 +126,8 @@ describe('raw data', () => {
     expect(g.payload).toMatchObject({ device_name: 'dev-1', device_type: 'TEST_BOARD', intervalMs: 10, frequencyHz: 100, values: [[1, 2], [3, 4], [5, 6]] });
     expect(g.payload.sensors).toEqual([{ index: 0, name: 'accX', units: 'm/s2' }, { index: 1, name: 'accY', units: 'm/s2' }]);
     expect(g.totalPayloadLength).toBe(3);
+    const first = await api.rawData.getSample(svc.projectId, ids['wave.json']!, { limitPayloadValues: 2 });
+    expect([first.payload.values, first.totalPayloadLength]).toEqual([[[1, 2], [3, 4]], 3]);
   });
   it('getSampleAsRaw, getSampleAsImage, getSampleAsAudio answer the bytes', async () => {
     const img = await api.rawData.getSampleAsImage(svc.projectId, ids['cat.png']!, {});

@@ -247,11 +247,15 @@ async function route(
     return true;
   }
   const payload = decodePayload(rec, bytes, ctx.limits);
+  const total = payload.values.length;
+  // limitPayloadValues: the first N rows (Studio downsamples; the local service truncates).
+  const limitValues = intParam(query, 'limitPayloadValues', 1);
+  if (limitValues !== undefined && total > limitValues) payload.values = payload.values.slice(0, limitValues);
   json(200, {
     success: true,
     sample: { ...sampleModel(rec), protected: rec.info.protected ?? null, hasAttachment: rec.attachmentPath !== null },
     payload: payloadModel(rec, payload),
-    totalPayloadLength: payload.values.length,
+    totalPayloadLength: total,
     datastreamPayloads: [],
   });
   return true;
