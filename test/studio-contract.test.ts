@@ -21,6 +21,9 @@ const models = new ModelChecker([
   'CountSamplesResponse',
   'GetSampleResponse',
   'GenericApiResponse',
+  'ListProjectsResponse',
+  'GetHmacDevkeyResponse',
+  'DevelopmentKeysResponse',
   'ListDevicesResponse',
   'GetDeviceResponse',
   'Sample',
@@ -85,6 +88,17 @@ describe('projects', () => {
     expect(info.developmentKeys.apiKey).toBeUndefined(); // never echoed
     expect(info.dataSummary.dataCount).toBe(3);
     expect(info.dataSummaryPerCategory.training.dataCount).toBe(1);
+  });
+  it('listProjects: the key\'s own project as a Project model; getHmacDevkey; listDevkeys answers no keys to an API key', async () => {
+    const l = await api.projects.listProjects();
+    expectModel('ListProjectsResponse', l);
+    expect(l.projects.map((p) => p.id)).toEqual([svc.projectId]);
+    const h = await api.projects.getHmacDevkey(svc.projectId);
+    expectModel('GetHmacDevkeyResponse', h);
+    expect(h.hmacKey).toBe(HMAC);
+    const d = await api.projects.listDevkeys(svc.projectId);
+    expectModel('DevelopmentKeysResponse', d);
+    expect([d.apiKey, d.hmacKey]).toEqual([undefined, undefined]);
   });
   it('another project id is refused with {success:false, error}', async () => {
     await expect(api.projects.getProjectInfo(svc.projectId + 1, {})).rejects.toThrow(/no access/);
