@@ -106,6 +106,19 @@ describe('edge-impulse-uploader replay', () => {
     expect((await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data`, KEY)).json.samples).toHaveLength(1);
   });
 
+  it('start-up with --api-key (cli-common/config.ts verifyAccess, init-cli-app.ts setupCliApp): listProjects, one project, its info', async () => {
+    const api = new EdgeImpulseApi({ endpoint: svc.url, extraHeaders: { 'User-Agent': 'EDGE_IMPULSE_CLI' } });
+    await api.authenticate({ method: 'apiKey', apiKey: KEY });
+    const list = await api.projects.listProjects();
+    expect(list.projects).toHaveLength(1); // one project: no prompt
+    const info = await api.projects.getProjectInfo(list.projects[0]!.id, {});
+    expect(info.project.name).toEqual(expect.any(String));
+    // A wrong key: the CLI looks for 'Invalid API key' in the error.
+    const bad = new EdgeImpulseApi({ endpoint: svc.url });
+    await bad.authenticate({ method: 'apiKey', apiKey: 'ei_not_the_key' });
+    await expect(bad.projects.listProjects()).rejects.toThrow(/Invalid API key/);
+  });
+
   it('before a CSV it reads project info: csvImportConfig absent, project.whitelabelId null', async () => {
     const api = new EdgeImpulseApi({ endpoint: svc.url });
     await api.authenticate({ method: 'apiKey', apiKey: KEY });
