@@ -64,20 +64,39 @@ describe('label files as parts named data', () => {
     expect(all.find((s) => s.filename === 'b.png')).toMatchObject({ category: 'training', label: '' });
   });
 
-  it('structured_labels.labels, label_map.labels and attachments.labels are applied to their sample', async () => {
+  it('structured_labels.labels, attachments (parts + attachments.labels) and label_map.labels, in make-image.ts order', async () => {
     const doc = jsonDoc(payload([1, 2, 3, 4]), HMAC);
+    const before = (await samples()).length;
     const r = await post([
       { name: 'data', filename: 'walk.json', contentType: 'application/json', body: doc },
-      labelPart('structured_labels.labels', { version: 1, type: 'structured-labels', structuredLabels: { 'walk.json': [{ startIndex: 0, endIndex: 1, label: 'idle' }, { startIndex: 2, endIndex: 3, label: 'walk' }] } }),
-      labelPart('label_map.labels', { version: 1, type: 'label-map', labelMaps: { 'walk.json': { type: 'key-values', labels: { person: 'adult' } } } }),
-      labelPart('attachments.labels', { version: 1, type: 'attachments', attachments: { 'walk.json': [{ fileName: 'note.txt' }] } }),
+      labelPart('structured_labels.labels', { type: 'structured-labels', version: 1, structuredLabels: { 'walk.json': [{ startIndex: 0, endIndex: 1, label: 'idle' }, { startIndex: 2, endIndex: 3, label: 'walk' }] } }),
+      { name: 'data', filename: 'note.txt', contentType: 'text/plain', body: 'left shoe untied' },
+      labelPart('attachments.labels', { version: 1, type: 'attachments', attachments: { 'walk.json': [{ filename: 'note.txt' }] } }),
+      labelPart('label_map.labels', { version: 1, type: 'label-map-labels', labels: { 'walk.json': { person: 'adult' } } }),
     ]);
     expect(r.status).toBe(200);
-    const s = (await samples()).find((x) => x.filename === 'walk.json');
+    expect(r.body.files.map((f: any) => f.fileName)).toEqual(['walk.json']); // the attachment is not a sample
+    const all = await samples();
+    expect(all.length).toBe(before + 1);
+    const s = all.find((x) => x.filename === 'walk.json');
     expect(s.structuredLabels).toEqual([{ startIndex: 0, endIndex: 1, label: 'idle' }, { startIndex: 2, endIndex: 3, label: 'walk' }]);
     expect(s.structuredLabelsList).toEqual(['idle', 'walk']);
     expect(s.labelMap).toEqual({ type: 'key-values', labels: { person: 'adult' } });
-    expect(s.attachmentLabels).toEqual([{ fileName: 'note.txt' }]);
+    expect(s.attachments).toEqual([{ filename: 'note.txt', size: 16, contentType: 'text/plain' }]);
+    const a = await rawRequest(svc.port, Buffer.from(`GET /v1/api/${svc.projectId}/raw-data/${s.id}/attachments/0 HTTP/1.1\r\nHost: x\r\nx-api-key: ${KEY}\r\nConnection: close\r\n\r\n`));
+    expect(a.body.toString()).toBe('left shoe untied');
+  });
+
+  it('label_map.labels as a string array, keyvalue-labels in info.labels', async () => {
+    await post([
+      { name: 'data', filename: 'km1.png', contentType: 'image/png', body: tinyPng(2, 2) },
+      { name: 'data', filename: 'km2.png', contentType: 'image/png', body: tinyPng(3, 2) },
+      labelPart('label_map.labels', { version: 1, type: 'label-map-labels', labels: { 'km1.png': ['red', 'round'] } }),
+      labelPart('info.labels', { version: 1, files: [{ path: 'km2.png', category: 'training', label: { type: 'keyvalue-labels', labels: { color: 'blue' } } }] }),
+    ]);
+    const all = await samples();
+    expect(all.find((s) => s.filename === 'km1.png').labelMap).toEqual({ type: 'key-values', labels: { '0': 'red', '1': 'round' } });
+    expect(all.find((s) => s.filename === 'km2.png').labelMap).toEqual({ type: 'key-values', labels: { color: 'blue' } });
   });
 
   it('x-bounding-boxes (the Python SDK) gives the image its boxes', async () => {
@@ -117,7 +136,8 @@ describe('invalid labels fail the whole request, nothing stored', () => {
       /structured labels end at index 0/,
     ],
     ['an invalid x-bounding-boxes header', [{ name: 'data', filename: 'f5.png', contentType: 'image/png', body: tinyPng(4, 4) }], { 'x-bounding-boxes': '[{"label":"a","x":0,"y":0,"width":0,"height":1}]' }, /width must be a number > 0/],
-    ['an unknown label-map type', [{ name: 'data', filename: 'f6.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('label_map.labels', { version: 1, type: 'label-map', labelMaps: { 'f6.png': { type: 'other' } } })], {}, /label_map\.labels/],
+    ['a label map with a non-string value', [{ name: 'data', filename: 'f6.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('label_map.labels', { version: 1, type: 'label-map-labels', labels: { 'f6.png': { a: 1 } } })], {}, /label_map\.labels: metadata values must be strings/],
+    ['an attachment named but not sent', [{ name: 'data', filename: 'f7.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('attachments.labels', { version: 1, type: 'attachments', attachments: { 'f7.png': [{ filename: 'gone.txt' }] } })], {}, /attachment "gone\.txt" of "f7\.png" is not in the request/],
   ];
   for (const [what, parts, headers, error] of cases) {
     it(what, async () => {

@@ -165,7 +165,14 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
         reporter.done({ file: path, status: 'failed', bytes: 0, error: file.message.replace(`${path}: `, ''), code: (file as EiError).code });
         continue;
       }
-      reporter.done(await uploadOne(client, file.path, file.fileName, file.body, o, labelsForSample(labelPlan, file.fileName), reporter));
+      let labels: SampleLabels;
+      try {
+        labels = labelsForSample(labelPlan, file.fileName);
+      } catch (e) {
+        reporter.done({ file: path, status: 'failed', bytes: 0, error: (e as Error).message, code: 'EI_UPLOAD_FILE_READ' });
+        continue;
+      }
+      reporter.done(await uploadOne(client, file.path, file.fileName, file.body, o, labels, reporter));
     }
   };
   try {
@@ -189,7 +196,7 @@ async function uploadOne(
   reporter: UploadReporter,
 ): Promise<FileOutcome> {
   // A label file's word on this sample wins over the command line's (as in the uploader).
-  const fromLabels = labels.label !== undefined || labels.noLabel !== undefined || labels.parts.some((p) => p.fileName === 'structured_labels.labels');
+  const fromLabels = labels.labelled;
   const metadata = labels.metadata ? { ...(o.metadata ? (JSON.parse(o.metadata) as Record<string, string>) : {}), ...labels.metadata } : o.metadata;
   try {
     const res = await client.upload(

@@ -230,11 +230,26 @@ export async function handleIngest(
     return;
   }
   await discardAll(labelParts);
-  const files: IncomingFile[] = dataParts.map((p) => ({
-    fileName: p.fileName ?? headers.fileName ?? 'sample',
-    contentType: p.contentType,
-    body: p.body,
-  }));
+  // Parts named by an attachments label file are their sample's attachments, not samples.
+  const attachmentOwner = new Map<string, string>();
+  for (const [owner, li] of labels) for (const a of li.attachments ?? []) attachmentOwner.set(a, owner);
+  const sampleParts = dataParts.filter((p) => !(p.fileName !== undefined && attachmentOwner.has(p.fileName)));
+  const byOwner = new Map<string, Part[]>();
+  for (const p of dataParts) {
+    const owner = p.fileName !== undefined ? attachmentOwner.get(p.fileName) : undefined;
+    if (owner !== undefined) byOwner.set(owner, [...(byOwner.get(owner) ?? []), p]);
+  }
+  const missing = [...attachmentOwner].find(([a, owner]) => !dataParts.some((p) => p.fileName === a) && sampleParts.some((p) => p.fileName === owner));
+  if (missing || sampleParts.length === 0) {
+    await discardAll(dataParts);
+    jsonError(400, missing ? `attachments.labels: attachment "${missing[0].slice(0, 80)}" of "${missing[1].slice(0, 80)}" is not in the request` : 'no files in the request (parts named "data")');
+    return;
+  }
+  const files: IncomingFile[] = sampleParts.map((p) => {
+    const fileName = p.fileName ?? headers.fileName ?? 'sample';
+    const extra = byOwner.get(fileName)?.map((a) => ({ fileName: a.fileName!, contentType: a.contentType, body: a.body }));
+    return { fileName, contentType: p.contentType, body: p.body, ...(extra ? { extraAttachments: extra } : {}) };
+  });
   withHeaderBoxes(labels, files, headerBoxes);
   const atomic = labelParts.length > 0 || headerBoxes !== undefined;
   const results = await ingestFiles(pctx, files, labels, { atomicLabels: atomic });

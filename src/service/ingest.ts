@@ -18,6 +18,8 @@ export interface IncomingFile {
   body: SpooledBody;
   /** The image part of an image-attachment request. */
   attachment?: SpooledBody;
+  /** Files named for this sample in attachments.labels, sent as further `data` parts. */
+  extraAttachments?: { fileName: string; contentType: string; body: SpooledBody }[];
 }
 
 export interface FileResult {
@@ -135,6 +137,16 @@ async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileRes
       placed.push(attachmentPath);
       f.attachment.tmpPath = undefined;
     }
+    const attachments: { filename: string; path: string; size: number; contentType: string; sha256: string }[] = [];
+    for (const a of f.extraAttachments ?? []) {
+      const bytesA = a.body.tmpPath ? undefined : await a.body.bytes();
+      const ext = /\.([a-z0-9]{1,8})$/i.exec(a.fileName)?.[1]?.toLowerCase() ?? '';
+      const size = a.body.size;
+      const pathA = await store.place(project.projectId, { tmpPath: a.body.tmpPath, bytes: bytesA }, ext);
+      placed.push(pathA);
+      a.body.tmpPath = undefined;
+      attachments.push({ filename: sanitizeFileName(a.fileName), path: pathA, size, contentType: a.contentType, sha256: a.body.sha256 });
+    }
     const { record, duplicate } = await store.commit(
       {
         projectId: project.projectId,
@@ -158,7 +170,7 @@ async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileRes
           ...c.info,
           ...(li?.boundingBoxes ? { boundingBoxes: li.boundingBoxes } : {}),
           ...(li?.labelMap ? { labelMap: li.labelMap } : {}),
-          ...(li?.attachments ? { attachmentLabels: li.attachments } : {}),
+          ...(attachments.length > 0 ? { attachments } : {}),
         },
         metadata: { ...headers.metadata, ...(li?.metadata ?? {}) },
         uploadSource: headers.uploadSource,
@@ -177,8 +189,7 @@ async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileRes
     for (const p of placed) await store.unplace(p);
     return failure(base, e);
   } finally {
-    await f.body.discard();
-    await f.attachment?.discard();
+    await discard(f);
   }
 }
 
@@ -197,6 +208,7 @@ function duplicateResult(rec: SampleRecord, projectId: number): FileResult {
 async function discard(f: IncomingFile): Promise<void> {
   await f.body.discard();
   await f.attachment?.discard();
+  for (const a of f.extraAttachments ?? []) await a.body.discard();
 }
 
 /**

@@ -21,6 +21,12 @@ export interface StoreOptions {
   fsync?: boolean;
 }
 
+/** Stored paths of a sample's attachments.labels files (kept in its info). */
+function attachmentsOf(info: Record<string, unknown>): string[] {
+  const list = info.attachments;
+  return Array.isArray(list) ? list.map((a) => (a as { path?: unknown }).path).filter((p): p is string => typeof p === 'string') : [];
+}
+
 /** The sample index and its files. One instance per data directory. */
 export class SampleStore {
   readonly root: string;
@@ -91,9 +97,10 @@ export class SampleStore {
   /** Files renamed into place whose index row never committed (crash in between) are dropped. */
   private removeOrphans(): void {
     const known = new Set<string>();
-    for (const r of this.db.prepare('SELECT path, attachment_path FROM samples').all() as Row[]) {
+    for (const r of this.db.prepare('SELECT path, attachment_path, info FROM samples').all() as Row[]) {
       known.add(r.path);
       if (r.attachment_path) known.add(r.attachment_path);
+      for (const a of attachmentsOf(JSON.parse(r.info) as Record<string, unknown>)) known.add(a);
     }
     const dir = join(this.root, 'samples');
     for (const sub of readdirSync(dir, { withFileTypes: true })) {
@@ -295,6 +302,7 @@ export class SampleStore {
     this.stmts.del.run(projectId, id);
     await this.unplace(rec.path);
     await this.unplace(rec.attachmentPath);
+    for (const a of attachmentsOf(rec.info)) await this.unplace(a);
     return true;
   }
 

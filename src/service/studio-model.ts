@@ -96,13 +96,15 @@ export function sampleModel(r: SampleRecord): Record<string, unknown> {
     format: r.format,
     size: r.size,
     uploadSource: r.uploadSource,
-    ...(r.info.attachmentLabels ? { attachmentLabels: r.info.attachmentLabels } : {}),
+    ...(Array.isArray(r.info.attachments)
+      ? { attachments: (r.info.attachments as { filename: string; size: number; contentType: string }[]).map((a) => ({ filename: a.filename, size: a.size, contentType: a.contentType })) }
+      : {}),
   };
   return out;
 }
 
 /** Fields `sampleModel` adds beyond the Studio model, for tools that want the local detail. */
-export const LOCAL_SAMPLE_FIELDS = ['signatureStatus', 'storedCategory', 'kind', 'format', 'size', 'uploadSource', 'protected', 'hasAttachment', 'attachmentLabels'] as const;
+export const LOCAL_SAMPLE_FIELDS = ['signatureStatus', 'storedCategory', 'kind', 'format', 'size', 'uploadSource', 'protected', 'hasAttachment', 'attachments'] as const;
 
 /** The `RawSamplePayload` model of `getSample().payload`. */
 export function payloadModel(r: SampleRecord, p: DecodedPayload): Record<string, unknown> {

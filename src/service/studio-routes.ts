@@ -201,6 +201,17 @@ async function route(
     });
     return true;
   }
+  const att = /^raw-data\/(\d{1,15})\/attachments\/(\d{1,4})$/.exec(rest);
+  if (att) {
+    // A file sent for the sample in attachments.labels (local route: Studio's is not in the client).
+    only('GET');
+    const r = store.get(project.projectId, Number(att[1]));
+    const list = (r?.info.attachments as { path: string; contentType: string }[] | undefined) ?? [];
+    const a = list[Number(att[2])];
+    if (!r || !a) throw new StudioError(404, `No attachment ${att[2]} on sample ${att[1]}`);
+    sendBytes(req, res, a.contentType || 'application/octet-stream', await readFile(store.absolute(a.path)), ctx.limits);
+    return true;
+  }
   const s = /^raw-data\/(\d{1,15})(\/raw|\/attachment|\/image|\/wav|\/edit-label)?$/.exec(rest);
   if (!s) return false;
   const id = Number(s[1]);
