@@ -69,13 +69,13 @@ describe.skipIf(!cc)('framed MCU with the C firmware encoder, end to end', () =>
     expect(mcu.stats.encoderErrors).toBe(0);
     expect(mcu.stats.noiseBursts).toBeGreaterThan(0);
     const res = await fetch(`${svc.url}/v1/api/${svc.projectId}/raw-data`, { headers: { 'x-api-key': API_KEY } });
-    const { samples } = (await res.json()) as { samples: { id: number; sha256: string; label: string; signatureValid: boolean; valuesCount: number }[] };
+    const { samples } = (await res.json()) as { samples: { id: number; sha256Hash: string; label: string; signatureValidate: boolean; valuesCount: number }[] };
     expect(samples.length).toBe(st.samples);
-    expect(samples.every((s) => s.signatureValid === true && s.label === 'cport' && mcu.produced.includes(s.sha256))).toBe(true);
+    expect(samples.every((s) => s.signatureValidate === true && s.label === 'cport' && mcu.produced.includes(s.sha256Hash))).toBe(true);
     // The stored bytes are the C encoder's: the C SDK layout (no iat, float32 widths, indefinite values).
     const raw = await fetch(`${svc.url}/v1/api/${svc.projectId}/raw-data/${samples[0].id}/raw`, { headers: { 'x-api-key': API_KEY } });
     const bytes = new Uint8Array(await raw.arrayBuffer());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(samples[0].sha256);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(samples[0].sha256Hash);
     const doc = decode(bytes) as { protected: Record<string, unknown>; payload: { device_type: string; values: number[][] } };
     expect(doc.protected).toEqual({ ver: 'v1', alg: 'HS256' });
     expect(doc.payload.device_type).toBe('SIM_C_PORT');

@@ -1,11 +1,20 @@
 /**
- * Label files sent as extra multipart parts next to samples (FACTS §2): `info.labels`,
- * `bounding_boxes.labels` and `structured_labels.labels`. Parsed and checked here; applied to the
- * samples of the same request by the ingestion pipeline.
+ * Label files sent next to samples (FACTS §2, §10): `info.labels`, `bounding_boxes.labels`,
+ * `structured_labels.labels`, and the newer `attachments.labels` and `label_map.labels`. The
+ * official uploader and the Python SDK send them as multipart parts named `data` whose file name
+ * is the label file's; they are recognised by that name. Also the `x-bounding-boxes` header (a
+ * JSON array of boxes, the Python SDK's). Parsed and checked here; applied to the samples of the
+ * same request by the ingestion pipeline.
+ *
+ * `attachments.labels` is `{version: 1, type: "attachments", attachments: {<file>: [{filename}]}}`
+ * and the attachment files themselves come as further `data` parts; `label_map.labels` is
+ * `{version: 1, type: "label-map-labels", labels: {<file>: {key: value} | string[]}}` (shapes as
+ * the uploader code shipped in edge-impulse-linux 1.25.2, build/shared/bounding-box-file-types.js
+ * and build/cli-common/make-image.js, writes and checks them).
  */
 import { SampleFormatError } from './errors.ts';
 
-export const LABEL_FILE_NAMES = ['info.labels', 'bounding_boxes.labels', 'structured_labels.labels'] as const;
+export const LABEL_FILE_NAMES = ['info.labels', 'bounding_boxes.labels', 'structured_labels.labels', 'attachments.labels', 'label_map.labels'] as const;
 export type LabelFileName = (typeof LABEL_FILE_NAMES)[number];
 
 export interface BoundingBox {
@@ -30,6 +39,10 @@ export interface FileLabelInfo {
   structuredLabels?: StructuredLabel[];
   boundingBoxes?: BoundingBox[];
   metadata?: Record<string, string>;
+  /** label_map.labels: Studio's SampleKeyValueLabels. */
+  labelMap?: { type: 'key-values'; labels: Record<string, string> };
+  /** attachments.labels / info.labels `attachments`: file names of this sample's attachment parts. */
+  attachments?: string[];
 }
 
 const CATEGORIES = new Set(['training', 'testing', 'anomaly', 'split']);
@@ -90,6 +103,15 @@ function structured(file: string, arr: unknown, path: string): StructuredLabel[]
   });
 }
 
+/** A label map: `{key: value}` of strings, or `string[]` (keys "0", "1", … as the uploader maps it). */
+function keyValues(file: string, m: unknown, path: string): { type: 'key-values'; labels: Record<string, string> } {
+  if (Array.isArray(m)) {
+    if (!m.every((x) => typeof x === 'string')) bad(file, 'a label map array must hold strings', path);
+    return { type: 'key-values', labels: Object.fromEntries(m.map((x, i) => [String(i), x as string])) };
+  }
+  return { type: 'key-values', labels: metadataOf(file, m, path) };
+}
+
 function metadataOf(file: string, v: unknown, path: string): Record<string, string> {
   if (!isObj(v)) bad(file, 'metadata must be an object of strings', path);
   for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') bad(file, 'metadata values must be strings', `${path}.${k}`);
@@ -125,10 +147,16 @@ export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<stri
         } else if (l.type === 'multi-label') {
           info.structuredLabels = structured(name, l.labels, `${p}.label.labels`);
           info.label = null;
-        } else bad(name, 'label.type must be unlabeled, label or multi-label', `${p}.label.type`);
+        } else if (l.type === 'keyvalue-labels') {
+          info.labelMap = keyValues(name, l.labels, `${p}.label.labels`);
+        } else bad(name, 'label.type must be unlabeled, label, multi-label or keyvalue-labels', `${p}.label.type`);
       }
       if (f.metadata !== undefined) info.metadata = metadataOf(name, f.metadata, `${p}.metadata`);
       if (f.boundingBoxes !== undefined) info.boundingBoxes = boxes(name, f.boundingBoxes, `${p}.boundingBoxes`);
+      if (f.attachments !== undefined) {
+        if (!Array.isArray(f.attachments) || !f.attachments.every((a) => typeof a === 'string' && a !== '')) bad(name, 'attachments must be an array of file names', `${p}.attachments`);
+        info.attachments = (f.attachments as string[]).map(baseName);
+      }
       out.set(baseName(f.path), info);
     });
   } else if (name === 'bounding_boxes.labels') {
@@ -136,6 +164,22 @@ export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<stri
     if (!isObj(v.boundingBoxes)) bad(name, 'boundingBoxes must be an object keyed by file name', 'boundingBoxes');
     for (const [file, arr] of Object.entries(v.boundingBoxes)) {
       out.set(baseName(file), { boundingBoxes: boxes(name, arr, `boundingBoxes.${file}`) });
+    }
+  } else if (name === 'label_map.labels') {
+    if (v.type !== 'label-map-labels') bad(name, 'type must be "label-map-labels"', 'type');
+    if (!isObj(v.labels)) bad(name, 'labels must be an object keyed by file name', 'labels');
+    for (const [file, m] of Object.entries(v.labels)) out.set(baseName(file), { labelMap: keyValues(name, m, `labels.${file}`) });
+  } else if (name === 'attachments.labels') {
+    if (v.type !== 'attachments') bad(name, 'type must be "attachments"', 'type');
+    if (!isObj(v.attachments)) bad(name, 'attachments must be an object keyed by file name', 'attachments');
+    for (const [file, arr] of Object.entries(v.attachments)) {
+      const p = `attachments.${file}`;
+      if (!Array.isArray(arr)) bad(name, 'attachments of a file must be an array', p);
+      const names = arr.map((a, i) => {
+        if (!isObj(a) || typeof a.filename !== 'string' || a.filename === '') bad(name, 'filename must be a non-empty string', `${p}[${i}].filename`);
+        return baseName(a.filename as string);
+      });
+      out.set(baseName(file), { attachments: names });
     }
   } else {
     if (v.type !== 'structured-labels') bad(name, 'type must be "structured-labels"', 'type');
@@ -151,4 +195,23 @@ export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<stri
 export function baseName(p: string): string {
   const parts = p.split(/[\\/]/);
   return parts[parts.length - 1];
+}
+
+/** Longest `x-bounding-boxes` value taken (a header; the head limit bounds it anyway). */
+const MAX_BOXES_HEADER = 64 * 1024;
+
+/**
+ * The Python SDK's `x-bounding-boxes` header: a JSON array of `{label, x, y, width, height}`
+ * for the request's file (it sends one image per request).
+ * @throws SampleFormatError naming the box at fault
+ */
+export function parseBoundingBoxesHeader(value: string): BoundingBox[] {
+  if (value.length > MAX_BOXES_HEADER) bad('x-bounding-boxes', `longer than ${MAX_BOXES_HEADER} characters`, 'x-bounding-boxes');
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return bad('x-bounding-boxes', 'not valid JSON', 'x-bounding-boxes');
+  }
+  return boxes('x-bounding-boxes', v, 'x-bounding-boxes');
 }

@@ -21,6 +21,12 @@ export interface StoreOptions {
   fsync?: boolean;
 }
 
+/** Stored paths of a sample's attachments.labels files (kept in its info). */
+function attachmentsOf(info: Record<string, unknown>): string[] {
+  const list = info.attachments;
+  return Array.isArray(list) ? list.map((a) => (a as { path?: unknown }).path).filter((p): p is string => typeof p === 'string') : [];
+}
+
 /** The sample index and its files. One instance per data directory. */
 export class SampleStore {
   readonly root: string;
@@ -38,6 +44,8 @@ export class SampleStore {
     del: Database.Statement;
     count: Database.Statement;
     labels: Database.Statement;
+    setLabel: Database.Statement;
+    clearLabels: Database.Statement;
   };
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
@@ -80,6 +88,8 @@ export class SampleStore {
       del: db.prepare('DELETE FROM samples WHERE project_id = ? AND id = ?'),
       count: db.prepare('SELECT COUNT(*) AS n FROM samples WHERE project_id = ?'),
       labels: db.prepare('SELECT label, start_index AS startIndex, end_index AS endIndex FROM labels WHERE sample_id = ? ORDER BY rowid'),
+      setLabel: db.prepare("UPDATE samples SET label = ?, info = json_set(info, '$.lastModified', ?) WHERE project_id = ? AND id = ?"),
+      clearLabels: db.prepare('DELETE FROM labels WHERE sample_id = ?'),
     };
     this.removeOrphans();
   }
@@ -87,9 +97,10 @@ export class SampleStore {
   /** Files renamed into place whose index row never committed (crash in between) are dropped. */
   private removeOrphans(): void {
     const known = new Set<string>();
-    for (const r of this.db.prepare('SELECT path, attachment_path FROM samples').all() as Row[]) {
+    for (const r of this.db.prepare('SELECT path, attachment_path, info FROM samples').all() as Row[]) {
       known.add(r.path);
       if (r.attachment_path) known.add(r.attachment_path);
+      for (const a of attachmentsOf(JSON.parse(r.info) as Record<string, unknown>)) known.add(a);
     }
     const dir = join(this.root, 'samples');
     for (const sub of readdirSync(dir, { withFileTypes: true })) {
@@ -268,6 +279,22 @@ export class SampleStore {
     return this.stmts.labels.all(id) as { label: string; startIndex: number | null; endIndex: number | null }[];
   }
 
+  /**
+   * Sets a sample's single label (Studio's edit-label; null: unlabeled) and its lastModified.
+   * Structured labels are replaced by the one label, as Studio does.
+   * @returns false when there is no such sample
+   */
+  updateLabel(projectId: number, id: number, label: string | null): boolean {
+    return this.db.transaction(() => {
+      const r = this.stmts.setLabel.run(label, Date.now(), projectId, id);
+      if (r.changes === 0) return false;
+      this.stmts.clearLabels.run(id);
+      if (label !== null) this.stmts.insertLabel.run(id, label, null, null);
+      this.db.prepare("UPDATE samples SET info = json_remove(info, '$.structuredLabels') WHERE id = ?").run(id);
+      return true;
+    })();
+  }
+
   /** Deletes the row first (so a crash never leaves a row without its file), then the files. */
   async delete(projectId: number, id: number): Promise<boolean> {
     const rec = this.get(projectId, id);
@@ -275,6 +302,7 @@ export class SampleStore {
     this.stmts.del.run(projectId, id);
     await this.unplace(rec.path);
     await this.unplace(rec.attachmentPath);
+    for (const a of attachmentsOf(rec.info)) await this.unplace(a);
     return true;
   }
 
