@@ -18,7 +18,7 @@ import { Backoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { HelloRefusedError } from './errors.ts';
 import { buildHello, encodeMessage, parseServerMessage } from './messages.ts';
-import type { DeviceStatus, SampleRequest } from './messages.ts';
+import type { DeviceStatus, SampleRequest, SensorAnnouncement } from './messages.ts';
 import { runSampleJob } from './sample-job.ts';
 import type { SampleOutcome } from './sample-job.ts';
 import type { SensorSource } from './sensors/source.ts';
@@ -31,7 +31,13 @@ export interface DeviceClientOptions {
   deviceId: string;
   deviceType: string;
   /** Opened before `start()`: the hello announces its frequencies (a serial source detects them on open). */
-  source: SensorSource;
+  source?: SensorSource;
+  /** Sensors for the hello instead of `source`'s (read at each connect; the daemon's board may change). */
+  sensors?: () => SensorAnnouncement[];
+  /** `connection` in the hello (default 'ip'; the serial daemon says 'daemon'). */
+  connection?: 'ip' | 'daemon';
+  /** Runs a sample request instead of `runSampleJob` over `source` (the daemon drives a board). */
+  runJob?: (req: SampleRequest, ctx: { send: (s: DeviceStatus) => void; signal: AbortSignal }) => Promise<SampleOutcome>;
   uploader: SampleUploader;
   format?: 'cbor' | 'json';
   /** WebSocket ping period (default 30 s, as the Node CLI). */
@@ -162,7 +168,8 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
             apiKey: this.o.apiKey,
             deviceId: this.o.deviceId,
             deviceType: this.o.deviceType,
-            sensors: [{ name: this.o.source.name, frequencies: this.o.source.frequencies, maxSampleLengthS: this.o.source.maxSampleLengthS }],
+            connection: this.o.connection,
+            sensors: this.o.sensors?.() ?? (this.o.source ? [{ name: this.o.source.name, frequencies: this.o.source.frequencies, maxSampleLengthS: this.o.source.maxSampleLengthS }] : []),
           }),
         ),
       );
@@ -274,15 +281,20 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       return;
     }
     this.log(`sample requested: ${req.label}, ${req.length} ms at ${req.interval} ms`);
-    this.job = runSampleJob(req, {
-      source: this.o.source,
+    const send = (s: DeviceStatus) => this.sendStatus(s);
+    if (!this.o.runJob && !this.o.source) throw new Error('DeviceClient: needs a source or runJob');
+    const job = this.o.runJob
+      ? this.o.runJob(req, { send, signal: this.jobAbort.signal })
+      : runSampleJob(req, {
+      source: this.o.source!,
       uploader: this.o.uploader,
       deviceId: this.o.deviceId,
       deviceType: this.o.deviceType,
       format: this.o.format,
       signal: this.jobAbort.signal,
-      send: (s) => this.sendStatus(s),
-    }).then((outcome) => {
+      send,
+    });
+    this.job = job.then((outcome) => {
       this.job = undefined;
       this.log(outcome.ok ? `sample stored as ${outcome.fileName}` : `sample failed: ${outcome.error}`);
       this.emit('sampleDone', outcome);

@@ -1,0 +1,297 @@
+/**
+ * One serial port to a board running Edge Impulse firmware, speaking its AT protocol (issue 16):
+ *
+ * - opened exclusively (serialport's `lock`: flock on the tty), so a port another process uses is
+ *   an `EI_DAEMON_PORT_BUSY` error, never shared silently;
+ * - handshake: `b\r` (breaks out of inference), then up to 5 s for the prompt `> `;
+ * - a command is `CMD\r` written in 5-byte chunks 20 ms apart (the boards' UART buffers are
+ *   small); its answer runs until the next prompt (see at-answer.ts); one command at a time;
+ * - every command has a deadline; `Not a valid AT command` is an AtCommandError;
+ * - fast transfer: `,y` commands answer `OK`, the rest comes at the transfer rate and ends with
+ *   `OK`; the port follows the rate and switches back before waiting for the prompt.
+ *
+ * Everything received is bounded (`maxAnswerBytes`).
+ */
+import { EventEmitter } from 'node:events';
+import { SerialPort } from 'serialport';
+import { answerLines, echoEnd, isInvalidAnswer, promptAt, takeAnswer } from './at-answer.ts';
+import { AtCommandError, AtTimeoutError, BoardPortError } from './errors.ts';
+
+/** The part of a serialport instance used here. */
+export interface AtSerial {
+  open(cb: (err: Error | null) => void): void;
+  close(cb?: (err: Error | null) => void): void;
+  write(data: Buffer, cb?: (err: Error | null | undefined) => void): unknown;
+  drain(cb: (err: Error | null) => void): void;
+  update(o: { baudRate: number }, cb: (err: Error | null) => void): void;
+  on(ev: 'data', cb: (d: Buffer) => void): unknown;
+  on(ev: 'close' | 'error', cb: (e?: Error) => void): unknown;
+  readonly isOpen: boolean;
+}
+
+export interface AtPortOptions {
+  path: string;
+  baudRate?: number;
+  /** Default command deadline (2 s, as the official daemon). */
+  timeoutMs?: number;
+  /** Handshake deadline for the prompt (5 s). */
+  handshakeMs?: number;
+  /** Bytes per write and the pause between them (5 and 20 ms). */
+  chunkBytes?: number;
+  chunkPauseMs?: number;
+  maxAnswerBytes?: number;
+  portFactory?: (path: string, baudRate: number) => AtSerial;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  /** Each complete answer line as it arrives (sampling progress). */
+  onLine?: (line: string) => void;
+  /** Characters of answer received so far (read-back progress). */
+  onBytes?: (received: number) => void;
+}
+
+export interface AtPortEvents {
+  /** The port closed under us (unplugged, pty gone, board reset over USB). */
+  closed: [reason: string];
+}
+
+/** `AT+X=args` → `AT+X`: errors never carry arguments (HMAC keys travel in them). */
+export function commandName(command: string): string {
+  return command.split('=')[0]!;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class AtPort extends EventEmitter<AtPortEvents> {
+  readonly path: string;
+  readonly baudRate: number;
+  private port: AtSerial | undefined;
+  private rx = '';
+  private waiter: (() => void) | undefined;
+  private busy = false;
+  private closedReason: string | undefined;
+  /** Characters received in total (for diagnostics and the bench). */
+  received = 0;
+
+  constructor(private readonly o: AtPortOptions) {
+    super();
+    this.path = o.path;
+    this.baudRate = o.baudRate ?? 115200;
+  }
+
+  get isOpen(): boolean {
+    return this.port?.isOpen === true && this.closedReason === undefined;
+  }
+
+  /** @throws BoardPortError EI_DAEMON_PORT_BUSY / EI_DAEMON_PORT_OPEN */
+  async open(): Promise<void> {
+    const port = this.o.portFactory
+      ? this.o.portFactory(this.path, this.baudRate)
+      : (new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false, lock: true }) as unknown as AtSerial);
+    port.on('data', (d) => {
+      this.received += d.length;
+      this.rx += d.toString('latin1');
+      // Bounded: an answer never needs more; a flood of garbage keeps only its tail.
+      const max = this.o.maxAnswerBytes ?? 16 * 1024 * 1024;
+      if (this.rx.length > max) this.rx = this.rx.slice(-max);
+      this.waiter?.();
+    });
+    const gone = (why: string) => {
+      if (this.closedReason !== undefined || this.port !== port) return;
+      this.closedReason = why;
+      this.waiter?.();
+      this.emit('closed', why);
+    };
+    port.on('close', () => gone('port closed'));
+    port.on('error', (e) => gone(e?.message ?? 'port error'));
+    await new Promise<void>((res, rej) =>
+      port.open((err) => {
+        if (!err) return res();
+        const busy = /lock|busy|EBUSY|EAGAIN|temporarily unavailable/i.test(err.message);
+        rej(
+          busy
+            ? new BoardPortError('EI_DAEMON_PORT_BUSY', `serial port ${this.path} is in use by another process (it is locked); stop it or pick another --port`, { cause: err })
+            : new BoardPortError('EI_DAEMON_PORT_OPEN', `cannot open serial port ${this.path}: ${err.message}`, { cause: err }),
+        );
+      }),
+    );
+    this.port = port;
+    this.closedReason = undefined;
+    this.rx = '';
+  }
+
+  async close(): Promise<void> {
+    const p = this.port;
+    this.closedReason ??= 'closed by the daemon';
+    this.waiter?.();
+    this.port = undefined;
+    if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
+  }
+
+  /** `b\r`, then the prompt within `handshakeMs`. @throws BoardPortError EI_DAEMON_NO_PROMPT */
+  async handshake(): Promise<void> {
+    return this.exclusive(async () => {
+      this.rx = '';
+      const deadline = Date.now() + (this.o.handshakeMs ?? 5000);
+      // Once more half way: a board busy printing may have lost the first `b`.
+      let resent = false;
+      await this.writeRaw('b\r');
+      while (promptAt(this.rx, 0) < 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new BoardPortError('EI_DAEMON_NO_PROMPT', `no prompt from ${this.path} within ${this.o.handshakeMs ?? 5000} ms after "b": is it a board running Edge Impulse firmware, at ${this.baudRate} baud?`);
+        }
+        if (!resent && left < (this.o.handshakeMs ?? 5000) / 2) {
+          resent = true;
+          await this.writeRaw('b\r');
+        }
+        await this.waitData(Math.min(left, 100));
+      }
+      this.rx = '';
+    });
+  }
+
+  /**
+   * Runs one command and returns its answer lines.
+   * @throws AtTimeoutError, AtCommandError, BoardPortError EI_DAEMON_PORT_CLOSED
+   */
+  exec(command: string, opts: ExecOptions = {}): Promise<string[]> {
+    return this.exclusive(async () => {
+      const timeoutMs = opts.timeoutMs ?? this.o.timeoutMs ?? 2000;
+      const deadline = Date.now() + timeoutMs;
+      this.rx = '';
+      await this.writeCommand(command, deadline, timeoutMs);
+      let linesSeen = 0;
+      for (;;) {
+        const a = takeAnswer(this.rx, command);
+        const start = echoEnd(this.rx, command);
+        if (start >= 0 && (opts.onLine || opts.onBytes)) {
+          const body = a ? null : this.rx.slice(start);
+          opts.onBytes?.(this.rx.length - start);
+          if (opts.onLine) {
+            const complete = a ? a.lines : answerLines(body!.slice(0, body!.lastIndexOf('\n') + 1));
+            for (; linesSeen < complete.length; linesSeen++) opts.onLine(complete[linesSeen]!);
+          }
+        }
+        if (a) {
+          this.rx = this.rx.slice(a.consumed);
+          if (isInvalidAnswer(a.lines)) throw new AtCommandError(commandName(command));
+          return a.lines;
+        }
+        await this.waitUntil(deadline, command, timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * A fast-transfer command (`…,y`): `OK`, data at `transferBaud`, `OK`, back to the base rate,
+   * prompt. Returns the data text between the two OKs.
+   */
+  execFast(command: string, transferBaud: number, opts: ExecOptions = {}): Promise<string> {
+    return this.exclusive(async () => {
+      const timeoutMs = opts.timeoutMs ?? this.o.timeoutMs ?? 2000;
+      const deadline = Date.now() + timeoutMs;
+      this.rx = '';
+      await this.writeCommand(command, deadline, timeoutMs);
+      let start: number;
+      for (;;) {
+        const e = echoEnd(this.rx, command);
+        if (e >= 0) {
+          const first = this.rx.slice(e).replace(/^\r?\n/, '');
+          if (/^(Not a valid AT command|Command not found!)/.test(first)) throw new AtCommandError(commandName(command));
+          const ok = /(^|\n)OK\r?\n/.exec(this.rx.slice(e));
+          if (ok) {
+            start = e + ok.index + ok[0].length;
+            break;
+          }
+          if (promptAt(this.rx, e) >= 0) throw new AtCommandError(commandName(command));
+        }
+        await this.waitUntil(deadline, command, timeoutMs);
+      }
+      await this.setBaud(transferBaud);
+      let data: string;
+      try {
+        for (;;) {
+          const end = this.rx.indexOf('\nOK', start);
+          opts.onBytes?.(this.rx.length - start);
+          if (end >= 0 && /\r?\n/.test(this.rx.slice(end + 3, end + 5))) {
+            data = this.rx.slice(start, end);
+            break;
+          }
+          await this.waitUntil(deadline, command, timeoutMs);
+        }
+      } finally {
+        if (this.isOpen) await this.setBaud(this.baudRate);
+      }
+      while (promptAt(this.rx, start) < 0) await this.waitUntil(deadline, command, timeoutMs);
+      this.rx = '';
+      return data;
+    });
+  }
+
+  private setBaud(baudRate: number): Promise<void> {
+    const p = this.port;
+    if (!p) return Promise.resolve();
+    // A pty ignores the rate (FACTS §8); a USB CDC port takes it. An error here is the port's.
+    return new Promise((res) => p.update({ baudRate }, () => res()));
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new Error('AtPort: one command at a time');
+    this.busy = true;
+    try {
+      this.checkOpen();
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private checkOpen(): void {
+    if (!this.port || this.closedReason !== undefined) {
+      throw new BoardPortError('EI_DAEMON_PORT_CLOSED', `serial port ${this.path} is not open${this.closedReason ? ` (${this.closedReason})` : ''}`);
+    }
+  }
+
+  private async writeCommand(command: string, deadline: number, timeoutMs: number): Promise<void> {
+    const bytes = Buffer.from(command + '\r', 'latin1');
+    const n = this.o.chunkBytes ?? 5;
+    for (let i = 0; i < bytes.length; i += n) {
+      if (Date.now() > deadline) throw new AtTimeoutError(commandName(command), timeoutMs);
+      await this.writeRaw(bytes.subarray(i, i + n));
+      if (i + n < bytes.length) await sleep(this.o.chunkPauseMs ?? 20);
+    }
+  }
+
+  private writeRaw(data: string | Buffer): Promise<void> {
+    this.checkOpen();
+    const p = this.port!;
+    const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    return new Promise((res, rej) => {
+      p.write(buf);
+      p.drain((err) => (err ? rej(new BoardPortError('EI_DAEMON_PORT_CLOSED', `write to ${this.path} failed: ${err.message}`, { cause: err })) : res()));
+    });
+  }
+
+  private async waitUntil(deadline: number, command: string, timeoutMs: number): Promise<void> {
+    this.checkOpen();
+    const left = deadline - Date.now();
+    if (left <= 0) throw new AtTimeoutError(commandName(command), timeoutMs);
+    await this.waitData(left);
+    this.checkOpen();
+  }
+
+  private waitData(ms: number): Promise<void> {
+    return new Promise((res) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        if (self.waiter === done) self.waiter = undefined;
+        res();
+      }
+      this.waiter = done;
+    });
+  }
+}
