@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answerLines, isInvalidAnswer, takeAnswer } from '../src/daemon/at-answer.ts';
+import { answerLines, isInvalidAnswer, takeAnswer, TerminatorScanner } from '../src/daemon/at-answer.ts';
 import { isBlankDeviceId, parseBoardConfig } from '../src/daemon/board-config.ts';
 import { prepareBoardSample } from '../src/daemon/sample-file.ts';
 import { parseDaemonPort } from '../src/daemon/port-spec.ts';
@@ -46,6 +46,40 @@ describe('answer cutting', () => {
   it('errors carry the command name only, never its arguments (HMAC keys)', () => {
     expect(commandName('AT+SAMPLESETTINGS=lbl,10,1000,secret-key')).toBe('AT+SAMPLESETTINGS');
     expect(commandName('AT+CONFIG?')).toBe('AT+CONFIG?');
+  });
+});
+
+describe('terminator scanner (incremental, no re-scan)', () => {
+  const cases: Array<[string, string[], string, string]> = [
+    ['line one\r\nline two\r\n> junk', ['\n> '], 'line one\r\nline two\r', 'junk'],
+    ['> right away', ['\n> '], '', 'right away'],
+    ['QUJD\r\nOK\r\n> ', ['\nOK\r', '\nOK\n'], 'QUJD\r', '\n> '],
+    ['\nOK\n', ['\nOK\r', '\nOK\n'], '', ''],
+    ['a>b\n>x\n> ', ['\n> '], 'a>b\n>x', ''],
+  ];
+  it.each(cases)('%j: every split into two and three chunks', (wire, needles, text, rest) => {
+    const check = (chunks: string[]) => {
+      const s = new TerminatorScanner(needles);
+      let done = false;
+      for (const c of chunks) done = s.push(c) || done;
+      expect(done).toBe(true);
+      expect(s.text()).toBe(text);
+      expect(s.length).toBe(text.length);
+      // What follows the terminator in the chunk that ended it.
+      expect(rest.startsWith(s.rest) || s.rest.startsWith(rest)).toBe(true);
+    };
+    for (let i = 0; i <= wire.length; i++) {
+      check([wire.slice(0, i), wire.slice(i)]);
+      for (let j = i; j <= wire.length; j++) check([wire.slice(0, i), wire.slice(i, j), wire.slice(j)]);
+    }
+    // Byte by byte.
+    check([...wire]);
+  });
+  it('not done without its terminator', () => {
+    const s = new TerminatorScanner(['\n> ']);
+    expect(s.push('abc\n>')).toBe(false);
+    expect(s.push('x')).toBe(false);
+    expect(s.text()).toBe('abc\n>x');
   });
 });
 

@@ -50,3 +50,72 @@ export function takeAnswer(text: string, command: string): Answer | null {
 export function isInvalidAnswer(lines: readonly string[]): boolean {
   return lines.some((l) => INVALID.test(l));
 }
+
+/**
+ * Collects text chunk by chunk until one of `needles` shows up, looking only at each new chunk and
+ * the few characters before it: a 400 KB base64 answer arriving in thousands of small reads is
+ * scanned once, and never re-joined per read. The text is taken to start a line, so a needle
+ * beginning with `\n` also matches at the very start (the prompt right after the echo).
+ */
+export class TerminatorScanner {
+  private parts: string[] = [];
+  /** Last characters seen (a needle may straddle two chunks); starts as a virtual line break. */
+  private tail = '\n';
+  private readonly keep: number;
+  /** Characters collected so far (the terminator excluded once found). */
+  length = 0;
+  /** Text after the terminator, once found. */
+  rest = '';
+  done = false;
+
+  constructor(private readonly needles: readonly string[]) {
+    this.keep = Math.max(...needles.map((n) => n.length)) - 1;
+  }
+
+  /** Adds a chunk; true once a terminator was seen. */
+  push(s: string): boolean {
+    if (this.done || s.length === 0) return this.done;
+    const win = this.tail + s;
+    let best = -1;
+    let len = 0;
+    for (const n of this.needles) {
+      const i = win.indexOf(n);
+      if (i >= 0 && (best < 0 || i < best)) {
+        best = i;
+        len = n.length;
+      }
+    }
+    if (best < 0) {
+      this.parts.push(s);
+      this.length += s.length;
+      this.tail = win.slice(-this.keep);
+      return false;
+    }
+    // The window starts `tail.length` characters before `s`; a match there ends text already kept.
+    const cut = best - this.tail.length;
+    if (cut < 0) this.trim(-cut);
+    else {
+      this.parts.push(s.slice(0, cut));
+      this.length += cut;
+    }
+    // A leading line break of the needle belongs to the text (it ends its last line).
+    this.rest = win.slice(best + len);
+    this.done = true;
+    return true;
+  }
+
+  /** The text before the terminator. */
+  text(): string {
+    return this.parts.join('');
+  }
+
+  private trim(n: number): void {
+    let left = Math.min(n, this.length);
+    this.length -= left;
+    while (left > 0) {
+      const last = this.parts.pop()!;
+      if (last.length > left) this.parts.push(last.slice(0, last.length - left));
+      left -= Math.min(left, last.length);
+    }
+  }
+}

@@ -14,8 +14,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { answerLines, echoEnd, isInvalidAnswer, promptAt, takeAnswer } from './at-answer.ts';
-import { AtCommandError, AtTimeoutError, BoardPortError } from './errors.ts';
+import { answerLines, echoEnd, isInvalidAnswer, TerminatorScanner } from './at-answer.ts';
+import { AtCommandError, AtTimeoutError, BoardPortError, BoardProtocolError } from './errors.ts';
 
 /** The part of a serialport instance used here. */
 export interface AtSerial {
@@ -67,7 +67,9 @@ export class AtPort extends EventEmitter<AtPortEvents> {
   readonly path: string;
   readonly baudRate: number;
   private port: AtSerial | undefined;
-  private rx = '';
+  /** Received chunks not yet taken by a command (latin1 text). */
+  private inbox: string[] = [];
+  private inboxLength = 0;
   private waiter: (() => void) | undefined;
   private busy = false;
   private closedReason: string | undefined;
@@ -91,10 +93,15 @@ export class AtPort extends EventEmitter<AtPortEvents> {
       : (new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false, lock: true }) as unknown as AtSerial);
     port.on('data', (d) => {
       this.received += d.length;
-      this.rx += d.toString('latin1');
-      // Bounded: an answer never needs more; a flood of garbage keeps only its tail.
+      this.inbox.push(d.toString('latin1'));
+      this.inboxLength += d.length;
+      // Bounded: nothing takes this much between two reads; a flood keeps only its tail.
       const max = this.o.maxAnswerBytes ?? 16 * 1024 * 1024;
-      if (this.rx.length > max) this.rx = this.rx.slice(-max);
+      if (this.inboxLength > max) {
+        const s = this.take().slice(-max);
+        this.inbox = [s];
+        this.inboxLength = s.length;
+      }
       this.waiter?.();
     });
     const gone = (why: string) => {
@@ -118,7 +125,7 @@ export class AtPort extends EventEmitter<AtPortEvents> {
     );
     this.port = port;
     this.closedReason = undefined;
-    this.rx = '';
+    this.discard();
   }
 
   async close(): Promise<void> {
@@ -132,23 +139,25 @@ export class AtPort extends EventEmitter<AtPortEvents> {
   /** `b\r`, then the prompt within `handshakeMs`. @throws BoardPortError EI_DAEMON_NO_PROMPT */
   async handshake(): Promise<void> {
     return this.exclusive(async () => {
-      this.rx = '';
-      const deadline = Date.now() + (this.o.handshakeMs ?? 5000);
+      this.discard();
+      const ms = this.o.handshakeMs ?? 5000;
+      const deadline = Date.now() + ms;
+      const prompt = new TerminatorScanner(['\n> ']);
       // Once more half way: a board busy printing may have lost the first `b`.
       let resent = false;
       await this.writeRaw('b\r');
-      while (promptAt(this.rx, 0) < 0) {
+      while (!prompt.push(this.take())) {
         const left = deadline - Date.now();
         if (left <= 0) {
-          throw new BoardPortError('EI_DAEMON_NO_PROMPT', `no prompt from ${this.path} within ${this.o.handshakeMs ?? 5000} ms after "b": is it a board running Edge Impulse firmware, at ${this.baudRate} baud?`);
+          throw new BoardPortError('EI_DAEMON_NO_PROMPT', `no prompt from ${this.path} within ${ms} ms after "b": is it a board running Edge Impulse firmware, at ${this.baudRate} baud?`);
         }
-        if (!resent && left < (this.o.handshakeMs ?? 5000) / 2) {
+        if (!resent && left < ms / 2) {
           resent = true;
           await this.writeRaw('b\r');
         }
         await this.waitData(Math.min(left, 100));
       }
-      this.rx = '';
+      this.discard();
     });
   }
 
@@ -160,27 +169,28 @@ export class AtPort extends EventEmitter<AtPortEvents> {
     return this.exclusive(async () => {
       const timeoutMs = opts.timeoutMs ?? this.o.timeoutMs ?? 2000;
       const deadline = Date.now() + timeoutMs;
-      this.rx = '';
+      this.discard();
       await this.writeCommand(command, deadline, timeoutMs);
-      let linesSeen = 0;
+      let chunk = await this.afterEcho(command, deadline, timeoutMs);
+      const body = new TerminatorScanner(['\n> ']);
+      let emitted = 0;
       for (;;) {
-        const a = takeAnswer(this.rx, command);
-        const start = echoEnd(this.rx, command);
-        if (start >= 0 && (opts.onLine || opts.onBytes)) {
-          const body = a ? null : this.rx.slice(start);
-          opts.onBytes?.(this.rx.length - start);
-          if (opts.onLine) {
-            const complete = a ? a.lines : answerLines(body!.slice(0, body!.lastIndexOf('\n') + 1));
-            for (; linesSeen < complete.length; linesSeen++) opts.onLine(complete[linesSeen]!);
-          }
+        const done = body.push(chunk);
+        if (opts.onLine) {
+          // Lines as they complete (sampling progress); answers watched this way are short.
+          const t = body.text();
+          const complete = answerLines(done ? t : t.slice(0, t.lastIndexOf('\n') + 1));
+          for (; emitted < complete.length; emitted++) opts.onLine(complete[emitted]!);
         }
-        if (a) {
-          this.rx = this.rx.slice(a.consumed);
-          if (isInvalidAnswer(a.lines)) throw new AtCommandError(commandName(command));
-          return a.lines;
-        }
+        opts.onBytes?.(body.length);
+        if (done) break;
+        this.bound(body.length, command);
         await this.waitUntil(deadline, command, timeoutMs);
+        chunk = this.take();
       }
+      const lines = answerLines(body.text());
+      if (isInvalidAnswer(lines)) throw new AtCommandError(commandName(command));
+      return lines;
     });
   }
 
@@ -192,42 +202,73 @@ export class AtPort extends EventEmitter<AtPortEvents> {
     return this.exclusive(async () => {
       const timeoutMs = opts.timeoutMs ?? this.o.timeoutMs ?? 2000;
       const deadline = Date.now() + timeoutMs;
-      this.rx = '';
+      this.discard();
       await this.writeCommand(command, deadline, timeoutMs);
-      let start: number;
-      for (;;) {
-        const e = echoEnd(this.rx, command);
-        if (e >= 0) {
-          const first = this.rx.slice(e).replace(/^\r?\n/, '');
-          if (/^(Not a valid AT command|Command not found!)/.test(first)) throw new AtCommandError(commandName(command));
-          const ok = /(^|\n)OK\r?\n/.exec(this.rx.slice(e));
-          if (ok) {
-            start = e + ok.index + ok[0].length;
-            break;
-          }
-          if (promptAt(this.rx, e) >= 0) throw new AtCommandError(commandName(command));
-        }
+      // Up to the first OK line: a refusal or a bare prompt instead means no fast transfer.
+      const ok = new TerminatorScanner(['\nOK\r\n', '\nOK\n', '\n> ']);
+      let chunk = await this.afterEcho(command, deadline, timeoutMs);
+      while (!ok.push(chunk)) {
         await this.waitUntil(deadline, command, timeoutMs);
+        chunk = this.take();
       }
+      const before = answerLines(ok.text());
+      if (isInvalidAnswer(before) || before.some((l) => l.trim() !== '')) throw new AtCommandError(commandName(command));
       await this.setBaud(transferBaud);
-      let data: string;
+      const data = new TerminatorScanner(['\nOK\r', '\nOK\n']);
       try {
+        chunk = ok.rest;
         for (;;) {
-          const end = this.rx.indexOf('\nOK', start);
-          opts.onBytes?.(this.rx.length - start);
-          if (end >= 0 && /\r?\n/.test(this.rx.slice(end + 3, end + 5))) {
-            data = this.rx.slice(start, end);
-            break;
-          }
+          const done = data.push(chunk);
+          opts.onBytes?.(data.length);
+          if (done) break;
+          this.bound(data.length, command);
           await this.waitUntil(deadline, command, timeoutMs);
+          chunk = this.take();
         }
       } finally {
         if (this.isOpen) await this.setBaud(this.baudRate);
       }
-      while (promptAt(this.rx, start) < 0) await this.waitUntil(deadline, command, timeoutMs);
-      this.rx = '';
-      return data;
+      const prompt = new TerminatorScanner(['\n> ']);
+      chunk = data.rest;
+      while (!prompt.push(chunk)) {
+        await this.waitUntil(deadline, command, timeoutMs);
+        chunk = this.take();
+      }
+      return data.text();
     });
+  }
+
+  /** Waits for the echo of `command`; returns what followed it. Bytes before it are skipped. */
+  private async afterEcho(command: string, deadline: number, timeoutMs: number): Promise<string> {
+    let head = this.take();
+    for (;;) {
+      const e = echoEnd(head, command);
+      if (e >= 0) return head.slice(e);
+      // Garbage before the echo is bounded: keep only what may still hold a split echo.
+      if (head.length > 64 * 1024) head = head.slice(-(command.length + 1024));
+      await this.waitUntil(deadline, command, timeoutMs);
+      head += this.take();
+    }
+  }
+
+  private discard(): void {
+    this.inbox = [];
+    this.inboxLength = 0;
+  }
+
+  /** Answers are bounded too: a board streaming forever is an error, not a memory leak. */
+  private bound(n: number, command: string): void {
+    const max = this.o.maxAnswerBytes ?? 16 * 1024 * 1024;
+    if (n > max) throw new BoardProtocolError(`answer to ${commandName(command)} exceeds ${max} bytes`);
+  }
+
+  /** Everything received since the last take. */
+  private take(): string {
+    if (this.inbox.length === 0) return '';
+    const s = this.inbox.length === 1 ? this.inbox[0]! : this.inbox.join('');
+    this.discard();
+    this.inboxLength = 0;
+    return s;
   }
 
   private setBaud(baudRate: number): Promise<void> {
