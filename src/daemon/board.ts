@@ -136,6 +136,12 @@ export class BoardDriver {
     throw new BoardProtocolError('the board uploaded nothing and reported neither a buffer range nor a file name');
   }
 
+  /** `AT+READBUFFER=<start>,<length>` (LENGTH, as the firmware documents), fast where offered. */
+  readBuffer(start: number, length: number, hooks: BoardSampleHooks = {}): Promise<Uint8Array> {
+    const fast = this.o.fastTransfer !== false && this.config?.transferBaudRate !== undefined;
+    return this.readBack(`AT+READBUFFER=${start},${length}`, length, fast, hooks);
+  }
+
   /** Removes the file on the board; a set without UNLINKFILE (or a no-op one) is fine. */
   async unlink(fileName: string): Promise<void> {
     try {
