@@ -144,6 +144,21 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect(t.sim.board.stats.commands).not.toContain('AT+READFILE');
   });
 
+  it('a board with a file system that reports no buffer range: read back with AT+READFILE (fast), stored, then unlinked', async () => {
+    const t = await setup({ board: { reportBuffer: false } });
+    await t.startSampling({ label: 'file', lengthMs: 500, category: 'training', intervalMs: 10, sensor: 'Accelerometer' });
+    expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
+    expect(statusTrace(await t.messages())).toMatch(/^Sspr+UF$/);
+    const stored = await t.samples();
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['file', 50, true]]);
+    expect(sameExceptSignature(await t.raw(stored[0].id), t.sim.board.recorded[0]!)).toBe(true);
+    expect(t.sim.board.stats.commands).toContain('AT+READFILE');
+    expect(t.sim.board.stats.commands).not.toContain('AT+READBUFFER');
+    expect(t.sim.board.stats.fastTransfers).toBe(1);
+    await until(() => t.sim.board.files.size === 0);
+    expect(t.sim.board.files.size).toBe(0);
+  });
+
   it('garbage between prompts and LF-only lines are skipped: the sample is stored intact', async () => {
     const t = await setup({ board: { faults: { garbageEveryMs: 15 }, lfOnly: true } });
     await t.startSampling({ label: 'noisy', lengthMs: 640, category: 'training', intervalMs: 16, sensor: 'Accelerometer' });

@@ -44,6 +44,8 @@ export interface EiBoardOptions {
   bufferOffset?: number;
   /** `Starting in N ms...` before sampling (the firmware erases flash meanwhile; default 2000). */
   startDelayMs?: number;
+  /** Print `Used buffer, from=…, to=…` (default true); without it a host must READFILE the file. */
+  reportBuffer?: boolean;
   /** End lines with LF only (some firmwares do). */
   lfOnly?: boolean;
   seed?: number;
@@ -233,7 +235,8 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
         line('Processing...');
         line(`[========================================================] 100%`);
         if (handlers === 'full') line(`File name: ${name}`);
-        line(`Not uploading file, not connected to WiFi. Used buffer, from=${off}, to=${off + file.length}.`);
+        if (o.reportBuffer === false) line('Not uploading file, not connected to WiFi.');
+        else line(`Not uploading file, not connected to WiFi. Used buffer, from=${off}, to=${off + file.length}.`);
         line('OK');
         prompt();
       }, takes);
