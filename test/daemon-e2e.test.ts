@@ -159,6 +159,26 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect(t.sim.board.files.size).toBe(0);
   });
 
+  it('a camera board: Camera (WxH) sensors in the hello, AT+SNAPSHOT frame (fast) → JPEG stored through /files', async () => {
+    const t = await setup({ board: { camera: { resolutions: [[160, 120], [96, 96]] } } });
+    const hello = t.rm.registry.get(t.pid, t.deviceId)!.events.find((e) => e.message && 'hello' in e.message)!.message!.hello as any;
+    expect(hello.sensors.map((s: any) => s.name)).toEqual(['Accelerometer', 'Microphone', 'Camera (96x96)', 'Camera (160x120)']);
+    await t.startSampling({ label: 'cat', lengthMs: 1, category: 'training', intervalMs: 1, sensor: 'Camera (96x96)' });
+    expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
+    expect(statusTrace(await t.messages())).toMatch(/^Ssr+UF$/);
+    const stored = await t.samples();
+    expect(stored.map((s) => [s.label, s.kind, s.width, s.height])).toEqual([['cat', 'jpg', 96, 96]]);
+    const jpeg = await t.raw(stored[0].id);
+    const { decode } = await import('jpeg-js');
+    const img = decode(jpeg, { useTArray: true });
+    const frame = t.sim.board.snapshots[0]!;
+    let err = 0;
+    for (let p = 0; p < 96 * 96; p++) for (let c = 0; c < 3; c++) err += Math.abs(img.data[p * 4 + c]! - frame.rgb[p * 3 + c]!);
+    // JPEG is lossy: the picture is the board's frame within a few levels per channel on average.
+    expect(err / (96 * 96 * 3)).toBeLessThan(6);
+    expect(t.sim.board.stats.fastTransfers).toBe(1);
+  });
+
   it('garbage between prompts and LF-only lines are skipped: the sample is stored intact', async () => {
     const t = await setup({ board: { faults: { garbageEveryMs: 15 }, lfOnly: true } });
     await t.startSampling({ label: 'noisy', lengthMs: 640, category: 'training', intervalMs: 16, sensor: 'Accelerometer' });

@@ -141,7 +141,8 @@ describe('AT+CONFIG? parser', () => {
   it('request checks against the board sensors', () => {
     const c = parseBoardConfig(dump);
     const req = { label: 'l', length: 1000, path: '/api/training/data', hmacKey: '', interval: 16 };
-    expect(checkBoardRequest(req, c).sensor.name).toBe('Inertial');
+    expect(checkBoardRequest(req, c).sensor?.name).toBe('Inertial');
+    expect(checkBoardRequest({ ...req, sensor: 'Camera (320x240)' }, { ...c, cameraResolutions: [{ width: 96, height: 96 }, { width: 320, height: 240 }] }).camera).toEqual({ width: 320, height: 240 });
     expect(() => checkBoardRequest({ ...req, interval: 7 }, c)).toThrow(/not 142.857 Hz/);
     expect(() => checkBoardRequest({ ...req, length: 300_000 }, c)).toThrow(/maximum of 215000 ms/);
     expect(() => checkBoardRequest({ ...req, label: 'a,b' }, c)).toThrow(/commas/);

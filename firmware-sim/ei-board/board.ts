@@ -44,6 +44,8 @@ export interface EiBoardOptions {
   bufferOffset?: number;
   /** `Starting in N ms...` before sampling (the firmware erases flash meanwhile; default 2000). */
   startDelayMs?: number;
+  /** A camera: `Has snapshot: 1` and AT+SNAPSHOT at these resolutions (RGB888 frames, base64). */
+  camera?: { resolutions: [number, number][] };
   /** Print `Used buffer, from=…, to=…` (default true); without it a host must READFILE the file. */
   reportBuffer?: boolean;
   /** End lines with LF only (some firmwares do). */
@@ -65,6 +67,8 @@ export interface EiBoard {
   readonly files: Map<string, Uint8Array>;
   /** Every sample file written, in order (signature still '0' × 64). */
   readonly recorded: Uint8Array[];
+  /** Every snapshot frame sent (RGB888, width × height × 3 bytes). */
+  readonly snapshots: { width: number; height: number; rgb: Uint8Array }[];
   readonly stats: { commands: string[]; samplings: number; resets: number; garbage: number; fastTransfers: number; bytesOut: () => number };
   /** Simulates pressing reset: banner, prompt, sampling state lost. */
   reset(): void;
@@ -94,6 +98,7 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
   };
   const files = new Map<string, Uint8Array>();
   const recorded: Uint8Array[] = [];
+  const snapshots: { width: number; height: number; rgb: Uint8Array }[] = [];
   let flash = new Uint8Array(0);
   const stats = { commands: [] as string[], samplings: 0, resets: 0, garbage: 0, fastTransfers: 0, bytesOut: () => pacer.sent };
   let input = '';
@@ -131,8 +136,12 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
     }
     line();
     line('===== Snapshot ======');
-    line('Has snapshot:    0');
-    line('Support stream:  0');
+    line(`Has snapshot:    ${o.camera ? 1 : 0}`);
+    line(`Support stream:  ${o.camera ? 1 : 0}`);
+    if (o.camera) {
+      line('Color depth:     RGB');
+      line(`Resolutions:     [${o.camera.resolutions.map(([w, h]) => `${w}x${h}`).join(', ')}]`);
+    }
     line();
     line('===== Inference ======');
     line('Sensor:           -1');
@@ -308,6 +317,29 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
         }
         return transfer(flash.subarray(start, start + length), args[2] === 'y' && versionAtLeast(atVersion, 1, 6));
       }
+      case 'AT+SNAPSHOT': {
+        const w = Number(args[0]);
+        const h = Number(args[1]);
+        if (!o.camera) return invalid();
+        if (!o.camera.resolutions.some(([a, b]) => a === w && b === h)) {
+          line(`Invalid resolution ${args[0]}x${args[1]}`);
+          line('ERR');
+          return prompt();
+        }
+        // A frame that changes over time: a gradient shifted by the frame number.
+        const rgb = new Uint8Array(w * h * 3);
+        const k = snapshots.length * 8;
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const i = (y * w + x) * 3;
+            rgb[i] = (x * 255) / w + k;
+            rgb[i + 1] = (y * 255) / h;
+            rgb[i + 2] = 128;
+          }
+        }
+        snapshots.push({ width: w, height: h, rgb });
+        return transfer(rgb, args[2] === 'y' && versionAtLeast(atVersion, 1, 6));
+      }
       case 'AT+READFILE': {
         if (handlers !== 'full') return invalid();
         const f = files.get(args[0] ?? '');
@@ -377,6 +409,7 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
     state,
     files,
     recorded,
+    snapshots,
     stats,
     reset,
     async close() {

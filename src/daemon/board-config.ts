@@ -24,6 +24,8 @@ export interface BoardConfig {
   sensors: BoardSensorInfo[];
   hasCamera: boolean;
   snapshotStreaming: boolean;
+  /** Snapshot resolutions (`Resolutions: [96x96, 320x240]`), smallest first. */
+  cameraResolutions: { width: number; height: number }[];
 }
 
 const HEADING = /^\s*=+\s*([^=]+?)\s*=+\s*$/;
@@ -72,6 +74,9 @@ export function parseBoardConfig(lines: readonly string[]): BoardConfig {
     transferBaudRate: versionAtLeast(atVersion, 1, 6) && Number.isInteger(baud) && baud > 0 ? baud : undefined,
     sensors,
     hasCamera: snap['has snapshot'] === '1',
+    cameraResolutions: [...(snap['resolutions'] ?? '').matchAll(/(\d+)\s*x\s*(\d+)/g)]
+      .map((m) => ({ width: Number(m[1]), height: Number(m[2]) }))
+      .sort((a, b) => a.width * a.height - b.width * b.height),
     snapshotStreaming: snap['support stream'] === '1',
   };
 }
@@ -84,6 +89,11 @@ export function versionAtLeast(v: string, major: number, minor: number): boolean
 /** An id a factory-fresh board reports (all zeros, with or without separators), or none. */
 export function isBlankDeviceId(id: string): boolean {
   return /^[0:._-]*$/.test(id);
+}
+
+/** Sensor names a camera board announces, one per resolution (as the official daemon does). */
+export function cameraSensorName(r: { width: number; height: number }): string {
+  return `Camera (${r.width}x${r.height})`;
 }
 
 /** The `Key: value` of a section, or undefined. */

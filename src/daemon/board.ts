@@ -142,6 +142,12 @@ export class BoardDriver {
     return this.readBack(`AT+READBUFFER=${start},${length}`, length, fast, hooks);
   }
 
+  /** One camera frame, `AT+SNAPSHOT=<w>,<h>[,y]`: RGB888 pixels (w × h × 3 bytes). */
+  snapshot(width: number, height: number, hooks: BoardSampleHooks = {}): Promise<Uint8Array> {
+    const fast = this.o.fastTransfer !== false && this.config?.transferBaudRate !== undefined;
+    return this.readBack(`AT+SNAPSHOT=${width},${height}`, width * height * 3, fast, hooks);
+  }
+
   /** Removes the file on the board; a set without UNLINKFILE (or a no-op one) is fine. */
   async unlink(fileName: string): Promise<void> {
     try {

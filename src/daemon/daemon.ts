@@ -15,11 +15,12 @@ import { DeviceClient } from '../device/client.ts';
 import type { BackoffOptions } from '../device/backoff.ts';
 import type { SampleUploader } from '../device/uploader.ts';
 import type { SampleOutcome } from '../device/sample-job.ts';
-import type { DeviceStatus } from '../device/messages.ts';
+import type { DeviceStatus, SensorAnnouncement } from '../device/messages.ts';
 import { AtPort } from './at-port.ts';
 import type { AtPortOptions } from './at-port.ts';
 import { BoardDriver } from './board.ts';
 import type { BoardOptions } from './board.ts';
+import { cameraSensorName } from './board-config.ts';
 import type { BoardConfig } from './board-config.ts';
 import { runBoardSampleJob } from './sample-job.ts';
 
@@ -47,6 +48,13 @@ export interface DaemonEvents {
   boardDown: [reason: string];
   status: [status: DeviceStatus];
   sampleDone: [outcome: SampleOutcome];
+}
+
+/** The board's sensors for the hello; a camera board adds `Camera (WxH)` per resolution. */
+export function helloSensors(c: BoardConfig): SensorAnnouncement[] {
+  const out: SensorAnnouncement[] = c.sensors.map((s) => ({ name: s.name, frequencies: [...s.frequencies], maxSampleLengthS: s.maxSampleLengthS }));
+  if (c.hasCamera) for (const r of c.cameraResolutions) out.push({ name: cameraSensorName(r), frequencies: [], maxSampleLengthS: 0 });
+  return out;
 }
 
 export class Daemon extends EventEmitter<DaemonEvents> {
@@ -86,8 +94,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       deviceId,
       deviceType: this.o.deviceType ?? config.deviceType,
       connection: 'daemon',
-      sensors: () =>
-        (this.driver?.config ?? config).sensors.map((s) => ({ name: s.name, frequencies: s.frequencies, maxSampleLengthS: s.maxSampleLengthS })),
+      sensors: () => helloSensors(this.driver?.config ?? config),
       uploader: this.o.uploader,
       backoff: this.o.backoff,
       wsOptions: this.o.wsOptions,

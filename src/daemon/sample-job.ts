@@ -15,7 +15,9 @@ import type { DeviceStatus, SampleRequest } from '../device/messages.ts';
 import { categoryFromPath } from '../device/messages.ts';
 import type { SampleOutcome } from '../device/sample-job.ts';
 import type { SampleUploader } from '../device/uploader.ts';
+import { cameraSensorName } from './board-config.ts';
 import type { BoardConfig, BoardSensorInfo } from './board-config.ts';
+import { rgbToJpeg } from './jpeg.ts';
 import type { BoardDriver } from './board.ts';
 import { SampleRejectedError } from '../device/errors.ts';
 import { prepareBoardSample } from './sample-file.ts';
@@ -32,13 +34,26 @@ export interface DaemonJobContext {
   onBoardFault?: (err: Error) => void;
 }
 
+export interface CheckedRequest {
+  category: string;
+  /** A time-series sensor, or a camera resolution (a snapshot). */
+  sensor?: BoardSensorInfo;
+  camera?: { width: number; height: number };
+}
+
 /** Picks the board sensor and checks interval and length. @throws SampleRejectedError */
-export function checkBoardRequest(req: SampleRequest, config: BoardConfig): { sensor: BoardSensorInfo; category: string } {
+export function checkBoardRequest(req: SampleRequest, config: BoardConfig): CheckedRequest {
   const category = categoryFromPath(req.path);
   if (category === null) throw new SampleRejectedError(`unsupported upload path ${JSON.stringify(req.path)}`);
+  const camera = config.hasCamera ? config.cameraResolutions.find((r) => cameraSensorName(r) === req.sensor) : undefined;
+  if (camera) {
+    if (/[,\r\n]/.test(req.label)) throw new SampleRejectedError('label must not contain commas or line breaks');
+    return { category, camera };
+  }
   const sensor = req.sensor === undefined ? config.sensors[0] : config.sensors.find((s) => s.name === req.sensor);
   if (!sensor) {
-    throw new SampleRejectedError(`unknown sensor ${JSON.stringify(req.sensor ?? '')} (the board has ${config.sensors.map((s) => JSON.stringify(s.name)).join(', ') || 'none'})`);
+    const names = [...config.sensors.map((s) => s.name), ...(config.hasCamera ? config.cameraResolutions.map(cameraSensorName) : [])];
+    throw new SampleRejectedError(`unknown sensor ${JSON.stringify(req.sensor ?? '')} (the board has ${names.map((n) => JSON.stringify(n)).join(', ') || 'none'})`);
   }
   const hz = 1000 / req.interval;
   if (!sensor.frequencies.some((f) => Math.abs(f - hz) <= 0.01 * f)) {
@@ -52,15 +67,42 @@ export function checkBoardRequest(req: SampleRequest, config: BoardConfig): { se
   return { sensor, category };
 }
 
-function fileNameFor(label: string, deviceId: string, at: number): string {
+function fileNameFor(label: string, deviceId: string, at: number, ext = 'cbor'): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'sample';
-  return `${safe(label)}.${safe(deviceId)}.${at.toString(36)}.cbor`;
+  return `${safe(label)}.${safe(deviceId)}.${at.toString(36)}.${ext}`;
+}
+
+/** A camera request: one AT+SNAPSHOT frame, as JPEG to `/files` (images are not signed, FACTS §2). */
+async function snapshotJob(
+  req: SampleRequest,
+  ctx: DaemonJobContext,
+  board: BoardDriver,
+  checked: CheckedRequest,
+  onReading: (f: number) => void,
+  setStage: (s: 'recording' | 'encoding' | 'uploading') => void,
+): Promise<SampleOutcome> {
+  const { width, height } = checked.camera!;
+  ctx.send({ sampleStarted: true });
+  const rgb = await board.snapshot(width, height, { onReading });
+  setStage('encoding');
+  const jpeg = await rgbToJpeg(rgb, width, height);
+  const fileName = fileNameFor(req.label, ctx.deviceId, (ctx.now ?? Date.now)(), 'jpg');
+  setStage('uploading');
+  ctx.send({ sampleUploading: true });
+  const receipt = await ctx.uploader.upload({
+    body: jpeg,
+    contentType: 'image/jpeg',
+    signature: '',
+    spec: { kind: 'files', category: checked.category, fileName, label: req.label, uploadSource: 'ei-ingest daemon' },
+  });
+  ctx.send({ sampleFinished: true });
+  return { ok: true, fileName, readings: 1, status: receipt.status };
 }
 
 /** Runs one request to its end; never throws. */
 export async function runBoardSampleJob(req: SampleRequest, ctx: DaemonJobContext): Promise<SampleOutcome> {
   const board = ctx.board;
-  let checked: { sensor: BoardSensorInfo; category: string };
+  let checked: CheckedRequest;
   try {
     if (!board?.config || !board.port.isOpen) throw new SampleRejectedError('the board is not connected (serial port down); try again once it is back');
     checked = checkBoardRequest(req, board.config);
@@ -71,20 +113,22 @@ export async function runBoardSampleJob(req: SampleRequest, ctx: DaemonJobContex
   }
   ctx.send({ sample: true });
   let stage: 'recording' | 'encoding' | 'uploading' = 'recording';
+  let lastPct = -1;
+  const onReading = (f: number) => {
+    const pct = Math.min(100, Math.floor(f * 100));
+    if (pct >= 100 ? lastPct < 100 : pct - lastPct >= 10) {
+      lastPct = pct;
+      ctx.send({ sampleReading: true, progressPercentage: pct });
+    }
+  };
   try {
-    let lastPct = -1;
+    if (checked.camera) return await snapshotJob(req, ctx, board, checked, onReading, (s) => (stage = s));
     const sample = await board.sample(
-      { label: req.label, intervalMs: req.interval, lengthMs: req.length, hmacKey: req.hmacKey, path: req.path, sensor: checked.sensor.name },
+      { label: req.label, intervalMs: req.interval, lengthMs: req.length, hmacKey: req.hmacKey, path: req.path, sensor: checked.sensor!.name },
       {
         onStarted: () => ctx.send({ sampleStarted: true }),
         onProcessing: () => ctx.send({ sampleProcessing: true }),
-        onReading: (f) => {
-          const pct = Math.min(100, Math.floor(f * 100));
-          if (pct >= 100 ? lastPct < 100 : pct - lastPct >= 10) {
-            lastPct = pct;
-            ctx.send({ sampleReading: true, progressPercentage: pct });
-          }
-        },
+        onReading,
       },
     );
     stage = 'encoding';
