@@ -23,6 +23,7 @@ import type { BoardOptions } from './board.ts';
 import { cameraSensorName } from './board-config.ts';
 import type { BoardConfig } from './board-config.ts';
 import { runBoardSampleJob } from './sample-job.ts';
+import { rgbToJpeg } from './jpeg.ts';
 
 export interface DaemonOptions {
   /** Serial port options (path, baud rate, command deadlines). */
@@ -62,6 +63,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   private client: DeviceClient | undefined;
   private stopped = false;
   private reopening: Promise<void> | undefined;
+  /** Board commands of jobs and snapshot frames go one after the other. */
+  private boardQueue: Promise<unknown> = Promise.resolve();
+  private streaming = false;
+  private streamLoop: Promise<void> | undefined;
+  /** Snapshot frames sent to remote management. */
+  framesSent = 0;
   /** Board bring-ups so far (the first included). */
   bringUps = 0;
 
@@ -99,7 +106,11 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       backoff: this.o.backoff,
       wsOptions: this.o.wsOptions,
       log: this.o.log,
-      runJob: (req, ctx) => this.runJob(req, ctx.send, ctx.signal, deviceId),
+      runJob: (req, ctx) => this.withBoard(() => this.runJob(req, ctx.send, ctx.signal, deviceId)),
+      snapshotStream:
+        config.hasCamera && config.cameraResolutions.length > 0
+          ? { start: (send) => this.startStream(send), stop: () => (this.streaming = false) }
+          : undefined,
     });
     client.on('status', (s) => this.emit('status', s));
     client.on('sampleDone', (s) => this.emit('sampleDone', s));
@@ -115,9 +126,49 @@ export class Daemon extends EventEmitter<DaemonEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.streaming = false;
+    await this.streamLoop;
     await this.client?.stop();
     await this.reopening?.catch(() => undefined);
     await this.driver?.port.close();
+  }
+
+  private withBoard<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.boardQueue.then(fn, fn);
+    this.boardQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Streams the smallest resolution's frames (one AT+SNAPSHOT each, as JPEG) until stopped; a
+   * sample request waits at most one frame. Three failures in a row end the stream.
+   */
+  private startStream(send: (frame: string) => boolean): void {
+    if (this.streaming) return;
+    this.streaming = true;
+    this.log('snapshot stream started');
+    this.streamLoop = (async () => {
+      let failures = 0;
+      while (this.streaming && !this.stopped) {
+        try {
+          const jpeg = await this.withBoard(async () => {
+            const d = this.driver;
+            if (!this.streaming) return undefined;
+            if (!d?.config || this.reopening || !d.port.isOpen) throw new Error('the board is not connected');
+            const r = d.config.cameraResolutions[0]!;
+            return rgbToJpeg(await d.snapshot(r.width, r.height), r.width, r.height, 80);
+          });
+          if (jpeg && this.streaming && send(Buffer.from(jpeg).toString('base64'))) this.framesSent++;
+          failures = 0;
+        } catch (err) {
+          this.log(`snapshot frame failed: ${(err as Error).message}`);
+          if (++failures >= 3) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      this.streaming = false;
+      this.log('snapshot stream stopped');
+    })();
   }
 
   private async runJob(req: Parameters<typeof runBoardSampleJob>[0], send: (s: DeviceStatus) => void, signal: AbortSignal, deviceId: string): Promise<SampleOutcome> {

@@ -36,6 +36,11 @@ export interface DeviceClientOptions {
   sensors?: () => SensorAnnouncement[];
   /** `connection` in the hello (default 'ip'; the serial daemon says 'daemon'). */
   connection?: 'ip' | 'daemon';
+  /**
+   * Snapshot streaming (FACTS §6): announced in the hello when given; `start` on `startSnapshot`
+   * with a function sending one base64 JPEG frame, `stop` on `stopSnapshot` or a lost connection.
+   */
+  snapshotStream?: { start(sendFrame: (base64Jpeg: string) => boolean): void; stop(): void };
   /** Runs a sample request instead of `runSampleJob` over `source` (the daemon drives a board). */
   runJob?: (req: SampleRequest, ctx: { send: (s: DeviceStatus) => void; signal: AbortSignal }) => Promise<SampleOutcome>;
   uploader: SampleUploader;
@@ -169,6 +174,7 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
             deviceId: this.o.deviceId,
             deviceType: this.o.deviceType,
             connection: this.o.connection,
+            supportsSnapshotStreaming: this.o.snapshotStream !== undefined,
             sensors: this.o.sensors?.() ?? (this.o.source ? [{ name: this.o.source.name, frequencies: this.o.source.frequencies, maxSampleLengthS: this.o.source.maxSampleLengthS }] : []),
           }),
         ),
@@ -227,7 +233,11 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       }
       if (!this.accepted) return;
       if (msg.type === 'sample') this.onSampleRequest(msg.request);
-      // The hello says supportsSnapshotStreaming: false, so snapshot requests are not expected.
+      else if (msg.type === 'snapshot' && this.o.snapshotStream) {
+        if (msg.start) this.o.snapshotStream.start((frame) => this.sendRaw({ snapshotFrame: frame }));
+        else this.o.snapshotStream.stop();
+      }
+      // Without snapshotStream the hello said supportsSnapshotStreaming: false.
       else if (msg.type === 'snapshot') this.log('remote management: ignoring a snapshot request (not supported)');
       else this.log(`remote management: ignoring message ${msg.keys.join(',')}`);
     });
@@ -236,6 +246,7 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
     });
     ws.on('close', (code, reasonBuf) => {
       clearTimers();
+      this.o.snapshotStream?.stop();
       if (this.ws === ws) this.ws = undefined;
       this.accepted = false;
       const reason = reasonBuf.toString();
