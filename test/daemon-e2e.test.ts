@@ -273,6 +273,18 @@ describe('daemon faults', () => {
     expect((await t.samples()).map((s) => s.label)).toEqual(['back']);
   });
 
+  it('a different board plugged into the port: its samples are refused, never sent under the first board\'s id', async () => {
+    const t = await setup();
+    let ups = 0;
+    t.daemon.on('boardUp', () => ups++);
+    await t.sim.replug(300, { deviceId: 'aa:bb:cc:dd:ee:99' });
+    await until(() => ups === 1);
+    expect(ups).toBe(1);
+    await t.startSampling({ label: 'other', lengthMs: 300, category: 'training', intervalMs: 10 });
+    expect((await t.finalEvent()).message).toEqual({ sample: false, error: 'a different board (id aa:bb:cc:dd:ee:99) is now on the port; restart the daemon to use it' });
+    expect(t.sim.board.stats.commands).not.toContain('AT+SAMPLESTART');
+  });
+
   it('a board that never prompts: start fails with EI_DAEMON_NO_PROMPT, no hello sent', async () => {
     const t = await setup({ board: { faults: { neverPrompt: true } }, start: false });
     await expect(t.daemon.start()).rejects.toMatchObject({ code: 'EI_DAEMON_NO_PROMPT', message: expect.stringContaining('no prompt from') });

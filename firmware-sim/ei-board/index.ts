@@ -20,8 +20,8 @@ export interface EiBoardSim {
   /** The path the daemon opens. */
   devicePath: string;
   readonly board: EiBoard;
-  /** Unplug (pty gone) for `goneMs`, then plug back in: a fresh board with the same flash config. */
-  replug(goneMs: number): Promise<void>;
+  /** Unplug (pty gone) for `goneMs`, then plug back in: a fresh board with the same flash config (or another board's id). */
+  replug(goneMs: number, other?: { deviceId: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,8 +41,8 @@ export async function startEiBoardSim(o: Omit<EiBoardOptions, 'path'> = {}): Pro
     get board() {
       return board;
     },
-    async replug(goneMs) {
-      const id = board.state.deviceId;
+    async replug(goneMs, other) {
+      const id = other?.deviceId ?? board.state.deviceId;
       await board.close();
       await pty.close();
       await rm(pty.hostPath, { force: true });

@@ -117,7 +117,9 @@ export class BoardDriver {
     if (!lines.some((l) => /^Done sampling/.test(l))) {
       if (lines.some((l) => BOOT.test(l))) throw new BoardProtocolError('the board reset during sampling');
       const last = lines.filter((l) => l.trim() !== '').pop() ?? '(nothing)';
-      throw new BoardProtocolError(`sampling failed on the board: ${last.slice(0, 120)}`);
+      // Boards print their sampling settings, key included on some: never carry it into the error.
+      const shown = s.hmacKey ? last.split(s.hmacKey).join('***') : last;
+      throw new BoardProtocolError(`sampling failed on the board: ${shown.slice(0, 120)}`);
     }
     const fileName = named?.[1];
     const fast = this.o.fastTransfer !== false && config.transferBaudRate !== undefined;

@@ -105,6 +105,10 @@ export async function runBoardSampleJob(req: SampleRequest, ctx: DaemonJobContex
   let checked: CheckedRequest;
   try {
     if (!board?.config || !board.port.isOpen) throw new SampleRejectedError('the board is not connected (serial port down); try again once it is back');
+    // Another board plugged into the port: its samples must not go out under this device's id.
+    if (board.config.deviceId !== ctx.deviceId) {
+      throw new SampleRejectedError(`a different board (id ${board.config.deviceId}) is now on the port; restart the daemon to use it`);
+    }
     checked = checkBoardRequest(req, board.config);
   } catch (err) {
     const e = err as { code?: string; message: string };
