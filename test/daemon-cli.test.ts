@@ -54,7 +54,7 @@ describe('daemon command', () => {
     cleanups.push(() => svc.close());
     cleanups.push(() => rm.close());
     const d = spawnCli(
-      ['daemon', '--port', `${sim.devicePath}@115200`, '--remote-mgmt', svc.url.replace(/^http/, 'ws') + '/remote-mgmt', '--endpoint', svc.url, '--api-key', API_KEY, '--spool', join(dir, 'spool')],
+      ['daemon', '--port', `${sim.devicePath}@115200`, '--remote-mgmt', svc.url.replace(/^http/, 'ws') + '/remote-mgmt', '--endpoint', svc.url, '--api-key', API_KEY, '--spool', join(dir, 'spool'), '--timeout', '10000'],
       { EI_INGEST_CONFIG_DIR: join(dir, 'cfg') },
     );
     await rm.registry.waitFor(svc.projectId, BOARD_ID, (e) => e.kind === 'connected', { timeoutMs: 30_000 });

@@ -46,7 +46,8 @@ async function setup(o: { board?: Omit<EiBoardOptions, 'path'>; endpoint?: strin
   const uploader = spoolUploader({ spool, client, waitMs: o.waitMs ?? 20_000, initialBackoffMs: 50, maxBackoffMs: 200 });
   cleanups.push(async () => (await uploader.close(), await client.close(), await spool.close()));
   const daemon = new Daemon({
-    port: { path: sim.devicePath },
+    // The 2 s default per command is the product's; a loaded test machine gets a generous one.
+    port: { path: sim.devicePath, timeoutMs: 10_000 },
     remoteMgmtUrl: service.url.replace(/^http/, 'ws') + '/remote-mgmt',
     apiKey: API_KEY,
     uploader,
@@ -177,6 +178,16 @@ describe('daemon end to end (simulated board, local service)', () => {
     // JPEG is lossy: the picture is the board's frame within a few levels per channel on average.
     expect(err / (96 * 96 * 3)).toBeLessThan(6);
     expect(t.sim.board.stats.fastTransfers).toBe(1);
+  });
+
+  it('AT 1.1 (files in hex): READFILE read back as hex, stored intact', async () => {
+    const t = await setup({ board: { reportBuffer: false, atVersion: '1.1.0' } });
+    await t.startSampling({ label: 'hex', lengthMs: 300, category: 'training', intervalMs: 10 });
+    expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
+    const stored = await t.samples();
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['hex', 30, true]]);
+    expect(sameExceptSignature(await t.raw(stored[0].id), t.sim.board.recorded[0]!)).toBe(true);
+    expect(t.sim.board.stats.fastTransfers).toBe(0);
   });
 
   it('garbage between prompts and LF-only lines are skipped: the sample is stored intact', async () => {

@@ -39,7 +39,7 @@ describe('snapshot streaming', () => {
       });
     });
     const uploader = recordingUploader();
-    const daemon = new Daemon({ port: { path: sim.devicePath }, remoteMgmtUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, apiKey: 'ei_made_up', uploader });
+    const daemon = new Daemon({ port: { path: sim.devicePath, timeoutMs: 10_000 }, remoteMgmtUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, apiKey: 'ei_made_up', uploader });
     cleanups.push(() => daemon.stop());
     await daemon.start();
     await daemon.device!.waitConnected();
@@ -56,7 +56,7 @@ describe('snapshot streaming', () => {
     // A sample request while streaming: queued behind at most one frame, then done.
     peer!.send(JSON.stringify({ sample: { label: 'mid', length: 300, path: '/api/training/data', hmacKey: 'made-up-hmac', interval: 10, sensor: 'Accelerometer' } }));
     await until(() => got.some((m) => 'sampleFinished' in m || m.sample === false));
-    expect(got.find((m) => 'sampleFinished' in m || m.sample === false)).toEqual({ sampleFinished: true });
+    expect(got.find((m) => 'sampleFinished' in m || m.sample === false), JSON.stringify(got.filter((m) => !('snapshotFrame' in m)))).toEqual({ sampleFinished: true });
     expect(uploader.got.map((u) => u.spec.label)).toEqual(['mid']);
 
     peer!.send(JSON.stringify({ stopSnapshot: true }));
@@ -65,6 +65,8 @@ describe('snapshot streaming', () => {
     const atStop = sim.board.snapshots.length;
     await new Promise((r) => setTimeout(r, 1000));
     expect(sim.board.snapshots.length).toBeLessThanOrEqual(atStop + 1);
+    // Every frame the daemon sent arrived (a frame sent just before the stop may still be on its way).
+    await until(() => daemon.framesSent === frames().length);
     expect(daemon.framesSent).toBe(frames().length);
   });
 });

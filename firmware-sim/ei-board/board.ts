@@ -172,8 +172,8 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
   }
 
   /** Sends base64 of `bytes`, at the transfer rate when `fast`, then ends the command. */
-  function transfer(bytes: Uint8Array, fast: boolean): void {
-    const b64 = Buffer.from(bytes).toString('base64');
+  function transfer(bytes: Uint8Array, fast: boolean, encoding: 'base64' | 'hex' = 'base64'): void {
+    const b64 = Buffer.from(bytes).toString(encoding);
     if (!fast) {
       out(b64);
       line();
@@ -347,7 +347,8 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
           line(`File '${args[0]}' does not exist`);
           return prompt();
         }
-        return transfer(f, args[1] === 'y' && versionAtLeast(atVersion, 1, 6));
+        // Files went out as hex before AT 1.2.
+        return transfer(f, args[1] === 'y' && versionAtLeast(atVersion, 1, 6), versionAtLeast(atVersion, 1, 2) ? 'base64' : 'hex');
       }
       case 'AT+UNLINKFILE':
         // The ESP32 set answers but does nothing (FACTS §11).

@@ -82,6 +82,11 @@ export class AtPort extends EventEmitter<AtPortEvents> {
     this.baudRate = o.baudRate ?? 115200;
   }
 
+  /** Deadline of a command that does not set its own. */
+  get defaultTimeoutMs(): number {
+    return this.o.timeoutMs ?? 2000;
+  }
+
   get isOpen(): boolean {
     return this.port?.isOpen === true && this.closedReason === undefined;
   }

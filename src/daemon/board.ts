@@ -84,7 +84,8 @@ export class BoardDriver {
   }
 
   async readConfig(): Promise<BoardConfig> {
-    return parseBoardConfig(await this.port.exec('AT+CONFIG?', { timeoutMs: 5000 }));
+    // The dump is ~1.5 KB: longer than other answers, so a longer deadline.
+    return parseBoardConfig(await this.port.exec('AT+CONFIG?', { timeoutMs: Math.max(5000, this.port.defaultTimeoutMs) }));
   }
 
   /** Records one sample on the board and reads its file back. @throws AtTimeoutError, AtCommandError, BoardProtocolError, BoardPortError */
@@ -131,8 +132,9 @@ export class BoardDriver {
       return { bytes, fileName, readVia: 'readbuffer', fast };
     }
     if (fileName) {
-      if (!versionAtLeast(config.atVersion, 1, 2)) throw new BoardProtocolError(`AT ${config.atVersion} sends files as hex; not supported (needs AT >= 1.2)`);
-      const bytes = await this.readBack(`AT+READFILE=${fileName}`, undefined, fast, hooks);
+      // AT+READFILE answers hex before AT 1.2, base64 from 1.2 (issue 16).
+      const hex = !versionAtLeast(config.atVersion, 1, 2);
+      const bytes = await this.readBack(`AT+READFILE=${fileName}`, undefined, fast && !hex, hooks, hex ? 'hex' : 'base64');
       return { bytes, fileName, readVia: 'readfile', fast };
     }
     throw new BoardProtocolError('the board uploaded nothing and reported neither a buffer range nor a file name');
@@ -159,7 +161,7 @@ export class BoardDriver {
     }
   }
 
-  private async readBack(command: string, length: number | undefined, fast: boolean, hooks: BoardSampleHooks): Promise<Uint8Array> {
+  private async readBack(command: string, length: number | undefined, fast: boolean, hooks: BoardSampleHooks, encoding: 'base64' | 'hex' = 'base64'): Promise<Uint8Array> {
     const chars = length === undefined ? undefined : Math.ceil(length / 3) * 4;
     const rate = fast ? this.config!.transferBaudRate! : this.port.baudRate;
     // Twice the time the base64 takes on the wire, plus slack for the command and the prompt.
@@ -170,11 +172,10 @@ export class BoardDriver {
     const text = fast
       ? await this.port.execFast(`${command},y`, rate, { timeoutMs, onBytes })
       : (await this.port.exec(command, { timeoutMs, onBytes })).filter((l) => l.trim() !== 'OK').join('');
-    const b64 = text.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) {
-      throw new BoardProtocolError(`${command.split('=')[0]} answer is not base64 (${b64.length} characters)`);
-    }
-    const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+    const packed = text.replace(/\s+/g, '');
+    const valid = encoding === 'hex' ? /^([0-9a-fA-F]{2})*$/.test(packed) : /^[A-Za-z0-9+/]*={0,2}$/.test(packed) && packed.length % 4 === 0;
+    if (!valid) throw new BoardProtocolError(`${command.split('=')[0]} answer is not ${encoding} (${packed.length} characters)`);
+    const bytes = new Uint8Array(Buffer.from(packed, encoding));
     if (length !== undefined && bytes.length !== length) {
       throw new BoardProtocolError(`${command.split('=')[0]} gave ${bytes.length} bytes, expected ${length}`);
     }
