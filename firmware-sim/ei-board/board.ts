@@ -11,7 +11,8 @@
  */
 import { SerialPort } from 'serialport';
 import { Pacer } from './pacer.ts';
-import { ACCELEROMETER, MICROPHONE, boardSampleFile, sampleCount } from './sample-file.ts';
+import { ACCELEROMETER, MICROPHONE, boardSampleFile, sampleCount, snapshotFrame } from './sample-file.ts';
+import { configDumpLines } from './config-dump.ts';
 import type { BoardSensor } from './sample-file.ts';
 
 export interface EiBoardFaults {
@@ -124,51 +125,7 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
   }
 
   function configDump(): void {
-    line('===== Device info =====');
-    line(`ID:         ${state.deviceId}`);
-    line(`Type:       ${o.deviceType ?? 'EI_SIM_BOARD'}`);
-    line(`AT Version: ${atVersion}`);
-    line(`Data Transfer Baudrate: ${transferBaud}`);
-    line();
-    line('===== Sensors ======');
-    for (const s of sensors) {
-      line(`Name: ${s.name}, Max sample length: ${s.maxSampleLengthS}s, Frequencies: [${s.frequencies.map((f) => f.toFixed(6) + 'Hz').join(', ')}]`);
-    }
-    line();
-    line('===== Snapshot ======');
-    line(`Has snapshot:    ${o.camera ? 1 : 0}`);
-    line(`Support stream:  ${o.camera ? 1 : 0}`);
-    if (o.camera) {
-      line('Color depth:     RGB');
-      line(`Resolutions:     [${o.camera.resolutions.map(([w, h]) => `${w}x${h}`).join(', ')}]`);
-    }
-    line();
-    line('===== Inference ======');
-    line('Sensor:           -1');
-    line();
-    line('===== WIFI =====');
-    line('SSID:      ');
-    line('Password:  ');
-    line('Security:  0');
-    line('MAC:       00:00:00:00:00:00');
-    line('Connected: 0');
-    line('Present:   0');
-    line();
-    line('===== Sampling parameters =====');
-    line(`Label:     ${state.sampling.label}`);
-    line(`Interval:  ${state.sampling.intervalMs.toFixed(2)} ms.`);
-    line(`Length:    ${state.sampling.lengthMs} ms.`);
-    line(`HMAC key:  ${state.sampling.hmacKey}`);
-    line();
-    line('===== Upload settings =====');
-    line(`Api Key:   ${state.upload.apiKey}`);
-    line(`Host:      ${state.upload.host}`);
-    line(`Path:      ${state.upload.path}`);
-    line();
-    line('===== Remote management =====');
-    line(`URL:        ${state.mgmtUrl}`);
-    line('Connected:  0');
-    line('Last error: ');
+    for (const l of configDumpLines({ state, deviceType: o.deviceType ?? 'EI_SIM_BOARD', atVersion, transferBaud, sensors, camera: o.camera })) line(l);
   }
 
   /** Sends base64 of `bytes`, at the transfer rate when `fast`, then ends the command. */
@@ -326,17 +283,7 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
           line('ERR');
           return prompt();
         }
-        // A frame that changes over time: a gradient shifted by the frame number.
-        const rgb = new Uint8Array(w * h * 3);
-        const k = snapshots.length * 8;
-        for (let y = 0; y < h; y++) {
-          for (let x = 0; x < w; x++) {
-            const i = (y * w + x) * 3;
-            rgb[i] = (x * 255) / w + k;
-            rgb[i + 1] = (y * 255) / h;
-            rgb[i + 2] = 128;
-          }
-        }
+        const rgb = snapshotFrame(w, h, snapshots.length);
         snapshots.push({ width: w, height: h, rgb });
         return transfer(rgb, args[2] === 'y' && versionAtLeast(atVersion, 1, 6));
       }

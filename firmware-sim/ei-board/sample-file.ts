@@ -65,3 +65,18 @@ export function boardSampleFile(o: { sensor: BoardSensor; intervalMs: number; co
   bytes.fill(0x30, loc.start, loc.end);
   return bytes;
 }
+
+/** Snapshot frame `n` (RGB888): a gradient shifted by the frame number, so frames differ. */
+export function snapshotFrame(w: number, h: number, n: number): Uint8Array {
+  const rgb = new Uint8Array(w * h * 3);
+  const k = n * 8;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      rgb[i] = (x * 255) / w + k;
+      rgb[i + 1] = (y * 255) / h;
+      rgb[i + 2] = 128;
+    }
+  }
+  return rgb;
+}
