@@ -106,6 +106,16 @@ describe('AtPort', () => {
     expect(closed).toEqual(['port closed']);
   });
 
+  it('a board that booted while the command went out (banner, prompt, no echo): the command is written once more', async () => {
+    let n = 0;
+    const { port, fake } = await portWith((cmd, p) => {
+      if (++n === 1) p.send('\r\nHello from Edge Impulse Device SDK.\r\nType AT+HELP to see a list of commands.\r\n> ');
+      else p.send(`${cmd}\r\nOK\r\n> `);
+    });
+    expect(await port.exec('AT+SAMPLESETTINGS=a,10,100,')).toEqual(['OK']);
+    expect(Buffer.concat(fake.writes).toString()).toBe('AT+SAMPLESETTINGS=a,10,100,\r'.repeat(2));
+  });
+
   it('progress lines are handed out as they complete, each once', async () => {
     const { port } = await portWith((cmd, p) => p.send(`${cmd}\r\nSampling...\r\nDone sampling, total samples collected: 3\nOK\r\n> `, 4));
     const seen: string[] = [];

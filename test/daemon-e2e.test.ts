@@ -117,7 +117,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect(hs256Verify(bytes, HMAC_KEY)).toBe(true);
     expect(t.sim.board.stats.fastTransfers).toBe(1);
     // READBUFFER with START,LENGTH: from the offset, exactly the file's length.
-    expect(t.sim.board.stats.commands).toContain('AT+READBUFFER');
+    expect(t.sim.board.stats.readBuffer).toEqual([[4096, t.sim.board.recorded[0]!.length]]);
     // Unlinked once stored (right after sampleFinished).
     await until(() => t.sim.board.files.size === 0);
     expect(t.sim.board.files.size).toBe(0);
@@ -197,6 +197,15 @@ describe('daemon end to end (simulated board, local service)', () => {
     const stored = await t.samples();
     expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['noisy', 40, true]]);
     expect(t.sim.board.stats.garbage).toBeGreaterThan(0);
+  });
+
+  it('the board resets while idle, the next command lands in its boot: written again after the banner, the sample is stored', async () => {
+    const t = await setup({ board: { bootMs: 400 } });
+    t.sim.board.reset();
+    await until(() => t.sim.board.stats.resets === 1);
+    await t.startSampling({ label: 'after-reset', lengthMs: 300, category: 'training', intervalMs: 10 });
+    expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
+    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['after-reset', 30, true]]);
   });
 
   it('a request the board cannot do (unknown sensor, wrong rate) is refused before touching the board', async () => {

@@ -47,6 +47,8 @@ export interface EiBoardOptions {
   startDelayMs?: number;
   /** A camera: `Has snapshot: 1` and AT+SNAPSHOT at these resolutions (RGB888 frames, base64). */
   camera?: { resolutions: [number, number][] };
+  /** How long a reset takes before the banner (default 50 ms); input meanwhile is lost. */
+  bootMs?: number;
   /** Print `Used buffer, from=…, to=…` (default true); without it a host must READFILE the file. */
   reportBuffer?: boolean;
   /** End lines with LF only (some firmwares do). */
@@ -70,7 +72,7 @@ export interface EiBoard {
   readonly recorded: Uint8Array[];
   /** Every snapshot frame sent (RGB888, width × height × 3 bytes). */
   readonly snapshots: { width: number; height: number; rgb: Uint8Array }[];
-  readonly stats: { commands: string[]; samplings: number; resets: number; garbage: number; fastTransfers: number; bytesOut: () => number };
+  readonly stats: { commands: string[]; readBuffer: [number, number][]; samplings: number; resets: number; garbage: number; fastTransfers: number; bytesOut: () => number };
   /** Simulates pressing reset: banner, prompt, sampling state lost. */
   reset(): void;
   close(): Promise<void>;
@@ -101,10 +103,11 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
   const recorded: Uint8Array[] = [];
   const snapshots: { width: number; height: number; rgb: Uint8Array }[] = [];
   let flash = new Uint8Array(0);
-  const stats = { commands: [] as string[], samplings: 0, resets: 0, garbage: 0, fastTransfers: 0, bytesOut: () => pacer.sent };
+  const stats = { commands: [] as string[], readBuffer: [] as [number, number][], samplings: 0, resets: 0, garbage: 0, fastTransfers: 0, bytesOut: () => pacer.sent };
   let input = '';
   /** A command is running (its answer not yet ended by a prompt). */
   let busy = false;
+  let booting = false;
   /** Bumped by a reset: work of an older epoch stops printing. */
   let epoch = 0;
   let seed = o.seed ?? 7;
@@ -268,6 +271,7 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
       case 'AT+READBUFFER': {
         const start = Number(args[0]);
         const length = Number(args[1]);
+        stats.readBuffer.push([start, length]);
         if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length <= 0 || start + length > flash.length) {
           line('Invalid READBUFFER arguments');
           return prompt();
@@ -319,11 +323,16 @@ export async function startEiBoard(o: EiBoardOptions): Promise<EiBoard> {
     pacer.clear();
     input = '';
     state.sampling = { label: 'test', intervalMs: 10, lengthMs: 10000, hmacKey: '' };
-    setTimeout(banner, 50);
+    // Booting: what arrives now is lost, as on a real board.
+    booting = true;
+    setTimeout(() => {
+      booting = false;
+      banner();
+    }, o.bootMs ?? 50);
   }
 
   port.on('data', (d: Buffer) => {
-    if (faults.neverPrompt) return;
+    if (faults.neverPrompt || booting) return;
     for (const ch of d.toString('latin1')) {
       if (ch === '\r' || ch === '\n') {
         if (ch === '\n' && input === '') continue;

@@ -5,6 +5,9 @@
  * prompt are dropped; bare LF and CRLF both end lines.
  */
 
+/** What boards print when they boot (firmware-sdk banner, standalone builds). */
+export const BOOT_BANNER = /Hello from Edge Impulse|Type AT\+HELP|Edge Impulse standalone/i;
+
 /** Error answers of the two handler sets (firmware-sdk, ESP32). */
 const INVALID = /Not a valid AT command|Command not found!/;
 

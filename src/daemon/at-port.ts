@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { answerLines, echoEnd, isInvalidAnswer, TerminatorScanner } from './at-answer.ts';
+import { answerLines, BOOT_BANNER, echoEnd, isInvalidAnswer, TerminatorScanner } from './at-answer.ts';
 import { AtCommandError, AtTimeoutError, BoardPortError, BoardProtocolError } from './errors.ts';
 
 /** The part of a serialport instance used here. */
@@ -243,12 +243,24 @@ export class AtPort extends EventEmitter<AtPortEvents> {
     });
   }
 
-  /** Waits for the echo of `command`; returns what followed it. Bytes before it are skipped. */
+  /**
+   * Waits for the echo of `command`; returns what followed it. Bytes before it are skipped. A
+   * board that booted meanwhile (banner, then its prompt) lost the command: it is written once more.
+   */
   private async afterEcho(command: string, deadline: number, timeoutMs: number): Promise<string> {
     let head = this.take();
+    let resent = false;
     for (;;) {
       const e = echoEnd(head, command);
       if (e >= 0) return head.slice(e);
+      if (!resent && BOOT_BANNER.test(head) && /(^|\n)> $/.test(head)) {
+        resent = true;
+        head = '';
+        this.discard();
+        await this.writeCommand(command, deadline, timeoutMs);
+        head = this.take();
+        continue;
+      }
       // Garbage before the echo is bounded: keep only what may still hold a split echo.
       if (head.length > 64 * 1024) head = head.slice(-(command.length + 1024));
       await this.waitUntil(deadline, command, timeoutMs);

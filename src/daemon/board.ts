@@ -7,6 +7,7 @@
  * is skipped where the protocol allows (UNLINKFILE), else reported.
  */
 import { randomBytes } from 'node:crypto';
+import { BOOT_BANNER } from './at-answer.ts';
 import { AtPort } from './at-port.ts';
 import { isBlankDeviceId, parseBoardConfig, versionAtLeast } from './board-config.ts';
 import type { BoardConfig } from './board-config.ts';
@@ -51,8 +52,6 @@ export interface BoardOptions {
 
 const USED_BUFFER = /Used buffer, from=(\d+), to=(\d+)/;
 const FILE_NAME = /^File name:\s*(\S.*?)\s*$/;
-/** What a board prints when it boots: an answer that holds it means the board reset. */
-const BOOT = /Hello from Edge Impulse|Type AT\+HELP|Edge Impulse standalone/i;
 
 /** A random locally administered unicast MAC, the shape boards use for ids. */
 export function randomDeviceId(): string {
@@ -116,7 +115,7 @@ export class BoardDriver {
     const used = lines.map((l) => USED_BUFFER.exec(l)).find((m) => m !== null);
     const named = lines.map((l) => FILE_NAME.exec(l)).filter((m) => m !== null).pop();
     if (!lines.some((l) => /^Done sampling/.test(l))) {
-      if (lines.some((l) => BOOT.test(l))) throw new BoardProtocolError('the board reset during sampling');
+      if (lines.some((l) => BOOT_BANNER.test(l))) throw new BoardProtocolError('the board reset during sampling');
       const last = lines.filter((l) => l.trim() !== '').pop() ?? '(nothing)';
       // Boards print their sampling settings, key included on some: never carry it into the error.
       const shown = s.hmacKey ? last.split(s.hmacKey).join('***') : last;
