@@ -96,6 +96,7 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
 
   constructor(private readonly o: DeviceClientOptions) {
     super();
+    if (!o.runJob && !o.source) throw new TypeError('DeviceClient: needs a source or runJob');
     this.backoff = new Backoff(o.backoff);
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
@@ -293,7 +294,6 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
     }
     this.log(`sample requested: ${req.label}, ${req.length} ms at ${req.interval} ms`);
     const send = (s: DeviceStatus) => this.sendStatus(s);
-    if (!this.o.runJob && !this.o.source) throw new Error('DeviceClient: needs a source or runJob');
     const job = this.o.runJob
       ? this.o.runJob(req, { send, signal: this.jobAbort.signal })
       : runSampleJob(req, {
