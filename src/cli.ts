@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; about: stri
   gateway: { load: () => import('./cli/gateway.ts'), about: 'forward microcontrollers on serial ports' },
   device: { load: () => import('./cli/device.ts'), about: 'remote-management device client' },
   keys: { load: () => import('./cli/keys.ts'), about: 'find the project id and HMAC key for an API key' },
+  daemon: { load: () => import('./cli/daemon.ts'), about: 'bridge a board running Edge Impulse firmware (serial AT)' },
 };
 
 function usage(): string {

@@ -18,7 +18,7 @@ import { Backoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { HelloRefusedError } from './errors.ts';
 import { buildHello, encodeMessage, parseServerMessage } from './messages.ts';
-import type { DeviceStatus, SampleRequest } from './messages.ts';
+import type { DeviceStatus, SampleRequest, SensorAnnouncement } from './messages.ts';
 import { runSampleJob } from './sample-job.ts';
 import type { SampleOutcome } from './sample-job.ts';
 import type { SensorSource } from './sensors/source.ts';
@@ -31,7 +31,18 @@ export interface DeviceClientOptions {
   deviceId: string;
   deviceType: string;
   /** Opened before `start()`: the hello announces its frequencies (a serial source detects them on open). */
-  source: SensorSource;
+  source?: SensorSource;
+  /** Sensors for the hello instead of `source`'s (read at each connect; the daemon's board may change). */
+  sensors?: () => SensorAnnouncement[];
+  /** `connection` in the hello (default 'ip'; the serial daemon says 'daemon'). */
+  connection?: 'ip' | 'daemon';
+  /**
+   * Snapshot streaming (FACTS §6): announced in the hello when given; `start` on `startSnapshot`
+   * with a function sending one base64 JPEG frame, `stop` on `stopSnapshot` or a lost connection.
+   */
+  snapshotStream?: { start(sendFrame: (base64Jpeg: string) => boolean): void; stop(): void };
+  /** Runs a sample request instead of `runSampleJob` over `source` (the daemon drives a board). */
+  runJob?: (req: SampleRequest, ctx: { send: (s: DeviceStatus) => void; signal: AbortSignal }) => Promise<SampleOutcome>;
   uploader: SampleUploader;
   format?: 'cbor' | 'json';
   /** WebSocket ping period (default 30 s, as the Node CLI). */
@@ -85,6 +96,7 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
 
   constructor(private readonly o: DeviceClientOptions) {
     super();
+    if (!o.runJob && !o.source) throw new TypeError('DeviceClient: needs a source or runJob');
     this.backoff = new Backoff(o.backoff);
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
@@ -162,7 +174,9 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
             apiKey: this.o.apiKey,
             deviceId: this.o.deviceId,
             deviceType: this.o.deviceType,
-            sensors: [{ name: this.o.source.name, frequencies: this.o.source.frequencies, maxSampleLengthS: this.o.source.maxSampleLengthS }],
+            connection: this.o.connection,
+            supportsSnapshotStreaming: this.o.snapshotStream !== undefined,
+            sensors: this.o.sensors?.() ?? (this.o.source ? [{ name: this.o.source.name, frequencies: this.o.source.frequencies, maxSampleLengthS: this.o.source.maxSampleLengthS }] : []),
           }),
         ),
       );
@@ -220,7 +234,11 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       }
       if (!this.accepted) return;
       if (msg.type === 'sample') this.onSampleRequest(msg.request);
-      // The hello says supportsSnapshotStreaming: false, so snapshot requests are not expected.
+      else if (msg.type === 'snapshot' && this.o.snapshotStream) {
+        if (msg.start) this.o.snapshotStream.start((frame) => this.sendRaw({ snapshotFrame: frame }));
+        else this.o.snapshotStream.stop();
+      }
+      // Without snapshotStream the hello said supportsSnapshotStreaming: false.
       else if (msg.type === 'snapshot') this.log('remote management: ignoring a snapshot request (not supported)');
       else this.log(`remote management: ignoring message ${msg.keys.join(',')}`);
     });
@@ -229,6 +247,7 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
     });
     ws.on('close', (code, reasonBuf) => {
       clearTimers();
+      this.o.snapshotStream?.stop();
       if (this.ws === ws) this.ws = undefined;
       this.accepted = false;
       const reason = reasonBuf.toString();
@@ -274,15 +293,19 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       return;
     }
     this.log(`sample requested: ${req.label}, ${req.length} ms at ${req.interval} ms`);
-    this.job = runSampleJob(req, {
-      source: this.o.source,
+    const send = (s: DeviceStatus) => this.sendStatus(s);
+    const job = this.o.runJob
+      ? this.o.runJob(req, { send, signal: this.jobAbort.signal })
+      : runSampleJob(req, {
+      source: this.o.source!,
       uploader: this.o.uploader,
       deviceId: this.o.deviceId,
       deviceType: this.o.deviceType,
       format: this.o.format,
       signal: this.jobAbort.signal,
-      send: (s) => this.sendStatus(s),
-    }).then((outcome) => {
+      send,
+    });
+    this.job = job.then((outcome) => {
       this.job = undefined;
       this.log(outcome.ok ? `sample stored as ${outcome.fileName}` : `sample failed: ${outcome.error}`);
       this.emit('sampleDone', outcome);

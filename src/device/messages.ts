@@ -19,6 +19,8 @@ export interface HelloOptions {
   deviceType: string;
   connection?: 'ip' | 'daemon';
   sensors: SensorAnnouncement[];
+  /** The device streams `snapshotFrame`s on `startSnapshot` (default false). */
+  supportsSnapshotStreaming?: boolean;
 }
 
 export interface HelloMessage {
@@ -29,7 +31,7 @@ export interface HelloMessage {
     deviceType: string;
     connection: 'ip' | 'daemon';
     sensors: SensorAnnouncement[];
-    supportsSnapshotStreaming: false;
+    supportsSnapshotStreaming: boolean;
   };
 }
 
@@ -76,7 +78,7 @@ export function buildHello(o: HelloOptions): HelloMessage {
         frequencies: [...s.frequencies],
         maxSampleLengthS: s.maxSampleLengthS,
       })),
-      supportsSnapshotStreaming: false,
+      supportsSnapshotStreaming: o.supportsSnapshotStreaming ?? false,
     },
   };
 }
