@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startIngestionService } from '../service/index.ts';
 import { attachRemoteManagement, createRemoteManagement } from '../service/remote-mgmt.ts';
+import { createWebPages } from '../service/web/routes.ts';
 import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--config FILE]
@@ -47,8 +48,10 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = resolve(values.data ?? '.ei-data');
   // Remote management (devices over WebSocket, start-sampling) rides on the same server.
   const rm = createRemoteManagement();
+  const web = createWebPages({ devices: rm.registry });
   const svc = await startIngestionService({
     extraRoutes: rm.routes,
+    pages: web.routes,
     port,
     host: values.host ?? '127.0.0.1',
     dataDir,
@@ -61,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   attachRemoteManagement(svc, rm);
   process.stdout.write(`${svc.url}\n`);
   process.stdout.write(`project ${svc.projectId}; data in ${dataDir}\n`);
+  process.stdout.write(`pages: ${svc.url}/ (samples, devices, live)\n`);
   const fresh = { api: svc.configCreated && values['api-key'] === undefined, hmac: svc.configCreated && values['hmac-key'] === undefined };
   if (fresh.api || fresh.hmac) {
     // The one place keys are shown: generated just now, into a new 0600 config, on the operator's terminal.
@@ -72,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      web.close();
       void rm
         .close()
         .then(() => svc.close())

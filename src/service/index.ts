@@ -48,6 +48,8 @@ export interface IngestionServiceOptions {
   /** Reject documents whose signature does not verify with 400 (default: accept and flag). */
   strictSignatures?: boolean;
   extraRoutes?: ExtraRoutes;
+  /** The web pages (`createWebPages().routes` from ./web/routes.ts), tried before `extraRoutes`. */
+  pages?: ExtraRoutes;
   /** PEM key and certificate: serve HTTPS. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   limits?: Partial<ServiceLimits>;
@@ -137,6 +139,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
         if (await handleStudio(req, res, { store, limits }, project, path, url.searchParams)) return;
       }
     }
+    if (opts.pages && (await opts.pages(req, res, extraCtx))) return;
     if (opts.extraRoutes && (await opts.extraRoutes(req, res, extraCtx))) return;
     if (path.startsWith('/v1/') && !keys.resolve(apiKey)) {
       return sendJson(req, res, 401, { success: false, error: apiKey ? 'Invalid API key' : 'Missing x-api-key header' }, limits);

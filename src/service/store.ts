@@ -14,6 +14,9 @@ import { SCHEMA, rowToRecord, type NewSample, type Row, type SampleRecord } from
 
 export type { NewSample, SampleRecord, SignatureStatusText } from './store-schema.ts';
 
+/** What changed in the index (the web pages' live list listens to this). */
+export type StoreChange = { kind: 'added'; record: SampleRecord } | { kind: 'deleted' | 'relabeled'; projectId: number; id: number };
+
 export interface StoreOptions {
   /** 'full' fsyncs the WAL at every commit (default); 'normal' trusts the OS on power loss. */
   durability?: 'full' | 'normal';
@@ -38,7 +41,9 @@ export class SampleStore {
     del: Database.Statement;
     count: Database.Statement;
     labels: Database.Statement;
+    relabel: Database.Statement;
   };
+  private readonly watchers = new Set<(c: StoreChange) => void>();
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
     this.root = resolve(dataDir);
@@ -80,6 +85,7 @@ export class SampleStore {
       del: db.prepare('DELETE FROM samples WHERE project_id = ? AND id = ?'),
       count: db.prepare('SELECT COUNT(*) AS n FROM samples WHERE project_id = ?'),
       labels: db.prepare('SELECT label, start_index AS startIndex, end_index AS endIndex FROM labels WHERE sample_id = ? ORDER BY rowid'),
+      relabel: db.prepare('UPDATE samples SET label = ? WHERE project_id = ? AND id = ?'),
     };
     this.removeOrphans();
   }
@@ -202,6 +208,7 @@ export class SampleStore {
       if (o.ok) b.resolve(o.v);
       else b.reject(new StorageError('cannot commit the sample index row', { cause: o.e }));
     });
+    for (const o of outcomes) if (o.ok && !o.v.duplicate) this.notify({ kind: 'added', record: o.v.record });
   }
 
   private commitOne(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): { record: SampleRecord; duplicate: boolean } {
@@ -275,7 +282,39 @@ export class SampleStore {
     this.stmts.del.run(projectId, id);
     await this.unplace(rec.path);
     await this.unplace(rec.attachmentPath);
+    this.notify({ kind: 'deleted', projectId, id });
     return true;
+  }
+
+  /** Sets a sample's single label (structured labels are left alone). @returns the updated record */
+  relabel(projectId: number, id: number, label: string): SampleRecord | undefined {
+    const rec = this.get(projectId, id);
+    if (!rec) return undefined;
+    this.db.transaction(() => {
+      this.stmts.relabel.run(label, projectId, id);
+      if (!rec.structuredLabels) {
+        this.db.prepare('DELETE FROM labels WHERE sample_id = ?').run(id);
+        this.stmts.insertLabel.run(id, label, null, null);
+      }
+    })();
+    this.notify({ kind: 'relabeled', projectId, id });
+    return this.get(projectId, id);
+  }
+
+  /** Calls `fn` after each committed change; returns the function that stops it. */
+  watch(fn: (c: StoreChange) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  private notify(c: StoreChange): void {
+    for (const w of this.watchers) {
+      try {
+        w(c);
+      } catch {
+        // A watcher's failure is its own; the commit already happened.
+      }
+    }
   }
 
   /** Runs SQLite's integrity check; 'ok' when the index is sound. */
