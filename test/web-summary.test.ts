@@ -143,3 +143,34 @@ describe('sample list query', () => {
     }
   });
 });
+
+describe('CBOR rows read from the bytes', () => {
+  it('gives the same summary as the full decoder, for every number encoding and for flattened rows', async () => {
+    const { encode } = await import('cbor-x');
+    const { walkCborRows } = await import('../src/service/web/cbor-values.ts');
+    const { parseDocument } = await import('../src/service/document.ts');
+    const { accelDoc } = await import('./web-fixtures.ts');
+    const check = (bytes: Uint8Array, width: number) => {
+      const doc = parseDocument(bytes, { maxDepth: 32, maxValues: 1e7 });
+      const rows = doc.values.kind === 'rows' ? doc.values.rows : [];
+      const got: number[][] = [];
+      expect(walkCborRows(bytes, width, (r) => got.push([...r]))).toBe(rows.length);
+      expect(got).toEqual(rows.map((r) => (typeof r === 'number' ? [r] : r)));
+    };
+    check(accelDoc(300, { hmacKey: 'k' }), 3); // our encoder: float32 rows, indefinite values
+    // cbor-x: integers of every width, negatives, halves, doubles; definite lengths; extra keys.
+    const values = [[0, -1, 23], [24, -25, 255], [65536, -70000, 2 ** 40], [0.5, 1.5, -2.25], [Math.PI, -Math.E, 1e300]];
+    const doc = { protected: { ver: 'v1', alg: 'none' }, signature: '00', payload: { device_type: 'T', interval_ms: 10, sensors: [{ name: 'a', units: 'u' }, { name: 'b', units: 'u' }, { name: 'c', units: 'u' }], values, extra: { nested: [1, 'x', new Uint8Array(3)] } } };
+    check(encode(doc), 3);
+    check(encode({ ...doc, payload: { ...doc.payload, sensors: [{ name: 'a', units: 'u' }], values: [1, -2, 3.5] } }), 1);
+  });
+
+  it('gives up (null) on what is not plain numeric rows', async () => {
+    const { encode } = await import('cbor-x');
+    const { walkCborRows } = await import('../src/service/web/cbor-values.ts');
+    const base = { protected: { ver: 'v1', alg: 'none' }, signature: '00' };
+    expect(walkCborRows(encode({ ...base, payload: { values: ['Ref-BINARY-i16'] } }), 1, () => {})).toBeNull();
+    expect(walkCborRows(encode({ ...base, payload: { values: [[1, 2], [3]] } }), 2, () => {})).toBeNull();
+    expect(walkCborRows(encode({ ...base, payload: { values: [[1, 2]] } }).subarray(0, 20), 2, () => {})).toBeNull();
+  });
+});

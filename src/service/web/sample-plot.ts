@@ -10,6 +10,7 @@ import { readWav } from '../media.ts';
 import type { ServiceLimits } from '../limits.ts';
 import type { SampleRecord } from '../store.ts';
 import { PlotSummarizer, summarizeRows, type PlotSummary } from './plot-summary.ts';
+import { walkCborRows } from './cbor-values.ts';
 
 /** What the sample page draws: a summary for time series, nothing for images and video. */
 export type SamplePlot = { kind: 'series'; summary: PlotSummary } | { kind: 'none'; reason: string };
@@ -48,6 +49,15 @@ export function summarizeBinary(bytes: Uint8Array, offset: number, type: BinaryT
   return s.finish();
 }
 
+/** CBOR rows read straight from the bytes; null when the walker gives up (then decode fully). */
+function fastCborSummary(rec: SampleRecord, bytes: Uint8Array, columns: number): PlotSummary | null {
+  const width = rec.sensors.length;
+  if (width < 1 || rec.rowCount === null || rec.info.binaryType !== undefined) return null;
+  const s = new PlotSummarizer(rec.rowCount, width, columns, rec.intervalMs ?? 0);
+  const rows = walkCborRows(bytes, width, (row) => s.push(row));
+  return rows === rec.rowCount ? s.finish() : null;
+}
+
 /**
  * The plot of `rec` (whose stored bytes are `bytes`), `columns` pixel columns wide.
  * @throws SampleFormatError when the stored file no longer decodes
@@ -56,6 +66,8 @@ export function samplePlot(rec: SampleRecord, bytes: Uint8Array, columns: number
   const iv = rec.intervalMs ?? 0;
   switch (rec.kind) {
     case 'document': {
+      const fast = rec.format === 'cbor' ? fastCborSummary(rec, bytes, columns) : null;
+      if (fast) return { kind: 'series', summary: fast };
       const doc = parseDocument(bytes, { maxDepth: limits.maxDepth, maxValues: limits.maxValues });
       const width = Math.max(1, doc.sensors.length);
       if (doc.values.kind === 'rows') return { kind: 'series', summary: summarizeRows(doc.values.rows, width, columns, doc.intervalMs) };
