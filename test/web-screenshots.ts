@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: the README's pictures of each page, taken in headless Chromium against a
  * service seeded with one sample of each kind and a simulated remote-management device.
- * Writes docs/screenshots/{samples,sample-accel,sample-labels,sample-image,sample-audio,devices,live}.png.
+ * Writes docs/screenshots/{samples,sample-accel,sample-labels,sample-image,sample-audio,sample-binary-tail,
+ * sample-1m-rows,devices,live}.png.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
   });
   try {
     await seedSamples(ws.svc.url);
+    await uploadData(ws.svc.url, accelDoc(1_000_000, { hmacKey: HMAC_KEY, seed: 11, deviceName: 'pi-garage' }), { label: 'long-run', fileName: 'long-run.cbor' });
     dev.start();
     await dev.waitConnected();
     const page = await browser.ctx.newPage();
@@ -43,7 +45,7 @@ async function main(): Promise<number> {
     await page.screenshot({ path: join(out, 'samples.png'), fullPage: true });
     const ids = await page.$$eval('#samples tbody tr', (rows) => rows.map((r: any) => ({ id: r.dataset.id as string, file: r.querySelector('.filename')?.textContent as string })));
     const idOf = (f: string): string => ids.find((x) => x.file === f)!.id!;
-    for (const [file, name] of [['wave.1.cbor', 'sample-accel'], ['gesture.json', 'sample-labels'], ['cat.png', 'sample-image'], ['tone.wav', 'sample-audio'], ['ramp.tail.cbor', 'sample-binary-tail']] as const) {
+    for (const [file, name] of [['wave.1.cbor', 'sample-accel'], ['gesture.json', 'sample-labels'], ['cat.png', 'sample-image'], ['tone.wav', 'sample-audio'], ['ramp.tail.cbor', 'sample-binary-tail'], ['long-run.cbor', 'sample-1m-rows']] as const) {
       await page.goto(`${ws.svc.url}/samples/${idOf(file)}`);
       await page.waitForSelector(file === 'cat.png' ? '#sample-image' : '#plot canvas');
       if (file === 'cat.png') await page.waitForFunction(() => (globalThis as any).document.getElementById('sample-image').complete);
