@@ -35,7 +35,7 @@ describe('demo (npm start)', () => {
       expect(stored).toHaveLength(2);
       for (const line of stored) {
         expect(line).toContain(`device=${imei}`);
-        expect(line).toContain('signatureValid=true');
+        expect(line).toContain('signatureValidate=true');
         expect(line).toContain('label=wave');
       }
     });

@@ -79,7 +79,7 @@ describe('keys + device commands', () => {
     const fin = await rm.registry.waitFor(svc.projectId, 'cli-dev-1', (e) => !!e.message && ('sampleFinished' in e.message || e.message.sample === false));
     expect(fin.message).toEqual({ sampleFinished: true });
     const list = await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=training`, API_KEY);
-    expect(list.json.samples.map((s: any) => [s.label, s.valuesCount, s.signatureValid, s.deviceName])).toEqual([['cli', 40, true, 'cli-dev-1']]);
+    expect(list.json.samples.map((s: any) => [s.label, s.valuesCount, s.signatureValidate, s.deviceName])).toEqual([['cli', 40, true, 'cli-dev-1']]);
 
     dev.child.kill('SIGTERM');
     expect(await dev.exit).toBe(0);
@@ -125,7 +125,7 @@ describe('keys + device commands', () => {
     const fin = await rm.registry.waitFor(svc.projectId, sim.imei, (e) => !!e.message && ('sampleFinished' in e.message || e.message.sample === false), { timeoutMs: 30_000 });
     expect(fin.message, dev.stderr()).toEqual({ sampleFinished: true });
     const list = await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=testing`, API_KEY);
-    expect(list.json.samples.map((s: any) => [s.label, s.valuesCount, s.signatureValid, s.deviceName])).toEqual([['lte', 30, true, sim.imei]]);
+    expect(list.json.samples.map((s: any) => [s.label, s.valuesCount, s.signatureValidate, s.deviceName])).toEqual([['lte', 30, true, sim.imei]]);
     expect(sim.stats().bytesFromHost).toBeGreaterThan(0);
     expect(dev.stderr()).toContain(`device id ${sim.imei} (imei)`);
     dev.child.kill('SIGTERM');

@@ -74,15 +74,15 @@ describe('remote sampling from a simulated MCU', () => {
     const list = await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=training`, API_KEY);
     expect(list.json.samples).toHaveLength(1);
     const s = list.json.samples[0];
-    expect(s).toMatchObject({ label: 'mcu', signatureValid: true, format: 'json', deviceName: 'mcu-dev-1' });
+    expect(s).toMatchObject({ label: 'mcu', signatureValidate: true, format: 'json', deviceName: 'mcu-dev-1' });
     expect(s.valuesCount).toBe(Math.round(1000 / intervalMs));
     const one = await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data/${s.id}`, API_KEY);
     const sensors = one.json.payload.sensors;
     expect(sensors).toEqual([
-      { name: 'n', units: 'N/A' },
-      { name: 'accX', units: 'm/s2' },
-      { name: 'accY', units: 'm/s2' },
-      { name: 'accZ', units: 'm/s2' },
+      { index: 0, name: 'n', units: 'N/A' },
+      { index: 1, name: 'accX', units: 'm/s2' },
+      { index: 2, name: 'accY', units: 'm/s2' },
+      { index: 3, name: 'accZ', units: 'm/s2' },
     ]);
     const values = one.json.payload.values as number[][];
     // Column 0 is the MCU's reading counter: consecutive means no reading lost or duplicated.

@@ -108,7 +108,7 @@ describe('remote sampling end to end (local service)', () => {
     expect(stored[0]).toMatchObject({
       label: 'circle',
       category: 'training',
-      signatureValid: true,
+      signatureValidate: true,
       signatureMethod: 'HS256',
       deviceName: DEVICE,
       deviceType: 'ei-ingest-e2e',
@@ -141,7 +141,7 @@ describe('remote sampling end to end (local service)', () => {
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
     expect(proxy.hits()).toBe(3);
     const stored = await t.samples('testing');
-    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['retry', 50, true]]);
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['retry', 50, true]]);
   });
 
   it('upload keeps failing: reported as failed (not finished), kept in the spool, delivered once the service is back', async () => {
@@ -176,7 +176,7 @@ describe('remote sampling end to end (local service)', () => {
     const back = await t.rm.registry.waitFor(t.pid, DEVICE, (e) => e.kind === 'connected', { afterSeq: disc.seq });
     expect((await t.finalEvent(back.seq)).message).toEqual({ sampleFinished: true });
     expect(statusTrace(t.statuses as never)).toMatch(SUCCESS_ORDER);
-    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['dropped', 150, true]]);
+    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['dropped', 150, true]]);
     expect(t.dev.connectionAttempts).toBe(2);
   });
 

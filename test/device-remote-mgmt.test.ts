@@ -207,7 +207,7 @@ describe('remote management: device client ↔ local service', () => {
     await postJson(`${svc.url}/v1/api/${PROJECT}/device/cbor-1/start-sampling`, { label: 'c', lengthMs: 100, intervalMs: 10, category: 'anomaly' }, API_KEY);
     inbox.push(await got);
     expect(inbox).toEqual([
-      { binary: true, msg: { hello: true } },
+      { binary: true, msg: { hello: true, serverTimestamp: expect.any(Number) } },
       { binary: true, msg: { sample: { label: 'c', length: 100, path: '/api/anomaly/data', hmacKey: HMAC_KEY, interval: 10 } } },
     ]);
     ws.send(cborEncode({ sample: true }));

@@ -101,9 +101,9 @@ describe('gateway crash safety', () => {
 
       const acked = (await readFile(ackLog, 'utf8')).split('\n').filter((l) => /^[0-9a-f]{64} \S+ \S+$/.test(l)).map((l) => l.split(' ')[0]);
       const res = await fetch(`${url}/v1/api/${svc.projectId}/raw-data`, { headers: { 'x-api-key': API_KEY } });
-      const list = (await res.json()) as { samples: { sha256: string; label: string; signatureValid: boolean | null }[] };
+      const list = (await res.json()) as { samples: { sha256Hash: string; label: string; signatureValidate: boolean }[] };
       const stored = new Map<string, number>();
-      for (const s of list.samples) stored.set(s.sha256, (stored.get(s.sha256) ?? 0) + 1);
+      for (const s of list.samples) stored.set(s.sha256Hash, (stored.get(s.sha256Hash) ?? 0) + 1);
 
       expect(kills).toBeGreaterThanOrEqual(20);
       expect(serviceRestarts).toBeGreaterThan(0);
@@ -115,9 +115,9 @@ describe('gateway crash safety', () => {
       expect(twice).toEqual([]);
       // Framed documents were forwarded byte for byte: their hashes are ones the MCU produced.
       const produced = new Set(framedMcu.produced);
-      const framedStored = list.samples.filter((s) => produced.has(s.sha256));
+      const framedStored = list.samples.filter((s) => produced.has(s.sha256Hash));
       expect(framedStored.length).toBeGreaterThan(10);
-      expect(list.samples.every((s) => s.signatureValid === true)).toBe(true);
+      expect(list.samples.every((s) => s.signatureValidate === true)).toBe(true);
       console.log(`crash test: ${kills} kills (${earlyKills} during start-up), ${serviceRestarts} service stops, ${acked.length} acked, ${list.samples.length} stored, ${framedStored.length} framed, ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } finally {
       child?.kill('SIGKILL');

@@ -76,16 +76,16 @@ describe('gateway end to end', () => {
     expect(Math.abs(freq.measuredHz! - 250) / 250, JSON.stringify(freq)).toBeLessThan(0.02);
     expect(events.find((e) => e.type === 'sensors')).toMatchObject({ source: 'device', sensors: [{ name: 'n' }, { name: 'accX', units: 'm/s2' }, { name: 'accY' }, { name: 'accZ' }] });
     const res = await fetch(`${svc.url}/v1/api/${svc.projectId}/raw-data`, { headers: { 'x-api-key': API_KEY } });
-    const { samples } = (await res.json()) as { samples: { sha256: string; label: string; signatureValid: boolean; frequency: number; valuesCount: number; sensors: { name: string }[] }[] };
+    const { samples } = (await res.json()) as { samples: { sha256Hash: string; label: string; signatureValidate: boolean; frequency: number; valuesCount: number; sensors: { name: string }[] }[] };
     expect(samples.length).toBe(ls.samples + fs.samples);
-    expect(samples.every((s) => s.signatureValid === true && s.label === 'e2e')).toBe(true);
+    expect(samples.every((s) => s.signatureValidate === true && s.label === 'e2e')).toBe(true);
     const lineSamples = samples.filter((s) => s.sensors.length === 4);
     expect(lineSamples.length).toBe(ls.samples);
     for (const s of lineSamples) {
       expect(s.frequency).toBeCloseTo(freq.hz, 6);
       expect(s.valuesCount).toBe(Math.round((400 * freq.hz) / 1000));
     }
-    expect(samples.filter((s) => framed.produced.includes(s.sha256)).length).toBe(fs.samples);
+    expect(samples.filter((s) => framed.produced.includes(s.sha256Hash)).length).toBe(fs.samples);
   });
 
   it('reconnects to a port that disappears and reappears; a missing port does not stop the others', async () => {

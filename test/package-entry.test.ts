@@ -53,10 +53,10 @@ describe('package entry', () => {
       expect(res.status).toBe(200);
 
       const list = (await (await fetch(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=training`, { headers: { 'x-api-key': apiKey } })).json()) as {
-        samples: Array<{ id: number; label: string; signatureValid: boolean }>;
+        samples: Array<{ id: number; label: string; signatureValidate: boolean }>;
       };
       expect(list.samples).toHaveLength(1);
-      expect(list.samples[0]).toMatchObject({ label: 'idle', signatureValid: true });
+      expect(list.samples[0]).toMatchObject({ label: 'idle', signatureValidate: true });
       const one = (await (await fetch(`${svc.url}/v1/api/${svc.projectId}/raw-data/${list.samples[0]!.id}`, { headers: { 'x-api-key': apiKey } })).json()) as {
         payload?: { values: number[][] };
         sample?: { payload?: { values: number[][] } };

@@ -55,8 +55,8 @@ describe('service: seed requests over a raw TCP socket', () => {
     const list = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data?category=training`, SEED_KEY);
     expect(list.json.success).toBe(true);
     const s = list.json.samples.find((x: any) => x.filename === 'test.cbor');
-    expect(s).toMatchObject({ category: 'training', label: 'test', signatureValid: null, deviceType: 'NORDIC_NRF91', intervalMs: 20, totalLengthMs: 40 });
-    expect(s.sensors).toEqual(seed.input!.payload.sensors);
+    expect(s).toMatchObject({ category: 'training', label: 'test', signatureStatus: 'none', deviceType: 'NORDIC_NRF91', intervalMs: 20, totalLengthMs: 40 });
+    expect(s.sensors).toEqual((seed.input!.payload.sensors as object[]).map((x, index) => ({ index, ...x })));
 
     const one = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data/${s.id}`, SEED_KEY);
     expect(one.json.payload.values).toEqual(seed.input!.payload.values);
@@ -108,19 +108,19 @@ describe('service: every anchor vector', () => {
       expect(res.status).toBe(200);
       const list = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data`, 'ei_test_key_1');
       const s = list.json.samples.find((x: any) => x.filename === `${a.id}.cbor`);
-      expect(s.signatureValid).toBe(signed ? true : null);
-      expect(s.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect((({ valid: true, invalid: false } as Record<string, boolean>)[s.signatureStatus] ?? null)).toBe(signed ? true : null);
+      expect(s.sha256Hash).toBe(createHash('sha256').update(bytes).digest('hex'));
       const raw = await rawRequest(svc.port, buildRequest('GET', `/v1/api/${svc.projectId}/raw-data/${s.id}/raw`, { Host: 'x', 'x-api-key': 'ei_test_key_1' }));
       expect(raw.body.equals(bytes)).toBe(true);
       const one = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data/${s.id}`, 'ei_test_key_1');
       expect(one.json.payload.values).toEqual(expectedRows(a));
-      expect(one.json.payload.interval_ms).toBe(a.id.startsWith('csdk') ? Math.fround(a.input!.payload.interval_ms) : a.input!.payload.interval_ms);
+      expect(one.json.payload.intervalMs).toBe(a.id.startsWith('csdk') ? Math.fround(a.input!.payload.interval_ms) : a.input!.payload.interval_ms);
 
       // The same bytes under a different HMAC key: flagged, not rejected.
       const w = await rawRequest(wrongKey.port, dataRequest('ei_test_key_1', bytes, { 'x-file-name': `${a.id}.cbor` }));
       expect(w.status).toBe(200);
       const wl = await getJson(wrongKey.port, `/v1/api/1/raw-data`, 'ei_test_key_1');
-      expect(wl.json.samples.find((x: any) => x.filename === `${a.id}.cbor`).signatureValid).toBe(signed ? false : null);
+      expect(wl.json.samples.find((x: any) => x.filename === `${a.id}.cbor`).signatureStatus).toBe(signed ? 'invalid' : 'none');
     });
 
     it(`${a.id}: one corrupted byte → ${signed ? 'invalid, and 400 when strict' : 'still unsigned'}`, async () => {
@@ -128,7 +128,7 @@ describe('service: every anchor vector', () => {
       const res = await rawRequest(svc.port, dataRequest('ei_test_key_1', bad, { 'x-file-name': `bad-${a.id}.cbor` }));
       expect(res.status).toBe(200);
       const list = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data`, 'ei_test_key_1');
-      expect(list.json.samples.find((x: any) => x.filename === `bad-${a.id}.cbor`).signatureValid).toBe(signed ? false : null);
+      expect(list.json.samples.find((x: any) => x.filename === `bad-${a.id}.cbor`).signatureStatus).toBe(signed ? 'invalid' : 'none');
 
       const st = await rawRequest(strict.port, dataRequest('ei_test_key_1', bad, { 'x-file-name': `bad-${a.id}.cbor` }));
       expect(st.status).toBe(signed ? 400 : 200);

@@ -101,8 +101,8 @@ async function worker(port: number, queue: Job[], ok: (j: Job, r: RawResponse) =
 async function storedShas(svc: IngestionService): Promise<string[]> {
   const r = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data`, KEY);
   expect(r.json.success).toBe(true);
-  for (const s of r.json.samples) expect(s.signatureValid).toBe(true);
-  return r.json.samples.map((s: any) => s.sha256);
+  for (const s of r.json.samples) expect(s.signatureValidate).toBe(true);
+  return r.json.samples.map((s: any) => s.sha256Hash);
 }
 
 function startOn(dir: string) {

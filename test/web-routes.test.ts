@@ -1,7 +1,6 @@
 /**
  * The pages' HTTP side without a browser: shell and assets, the /web/api routes (keys, bad
- * queries, the plot summary of a large binary-tail sample), the event stream and its bound, and
- * the minimal edit-label / count routes.
+ * queries, the plot summary of a large binary-tail sample), the event stream and its bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestionService } from '../src/service/index.ts';
@@ -133,20 +132,6 @@ describe('web routes', () => {
     expect(events.map((e) => e.event)).toEqual(['hello', 'sample', 'sample-relabeled', 'sample-deleted']);
     expect(events[1].data).toMatchObject({ id, filename: 'live.cbor', label: 'live' });
     expect(JSON.stringify(events)).not.toContain(API_KEY);
-  });
-
-  it('edit-label checks its body; count counts', async () => {
-    const id = ws.svc.store.list(pid)[0].id;
-    const post = (i: number, body: string) => fetch(`${base}/v1/api/${pid}/raw-data/${i}/edit-label`, { method: 'POST', headers: { ...hdr(), 'content-type': 'application/json' }, body });
-    expect((await post(id, '{"label":""}')).status).toBe(400);
-    expect((await post(id, '{"label":"a\\nb"}')).status).toBe(400);
-    expect((await post(id, 'not json')).status).toBe(400);
-    expect((await post(987654, '{"label":"x"}')).status).toBe(404);
-    expect((await post(id, '{"label":"fine"}')).status).toBe(200);
-    expect(ws.svc.store.get(pid, id)!.label).toBe('fine');
-    expect(ws.svc.store.labelsOf(id)).toEqual([{ label: 'fine', startIndex: null, endIndex: null }]);
-    const c = await (await fetch(`${base}/v1/api/${pid}/raw-data/count`, { headers: hdr() })).json();
-    expect(c).toEqual({ success: true, count: ws.svc.store.list(pid).length });
   });
 });
 

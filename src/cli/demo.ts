@@ -114,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
         for (const s of json.samples) {
           process.stdout.write(
             `  #${String(s.id)} ${String(s.filename)} label=${String(s.label)} device=${String(s.deviceName)} ` +
-              `interval=${String(s.intervalMs)}ms signatureValid=${String(s.signatureValid)}\n`,
+              `interval=${String(s.intervalMs)}ms signatureValidate=${String(s.signatureValidate)}\n`,
           );
         }
       };

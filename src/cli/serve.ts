@@ -8,11 +8,13 @@ import { join, resolve } from 'node:path';
 import { startIngestionService } from '../service/index.ts';
 import { attachRemoteManagement, createRemoteManagement } from '../service/remote-mgmt.ts';
 import { createWebPages } from '../service/web/routes.ts';
+import { EI_PORTS, listenEiPorts, type EiPortListeners } from '../service/ei-ports.ts';
 import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--config FILE]
                        [--api-key K] [--hmac-key H] [--strict-signatures]
                        [--tls-key FILE --tls-cert FILE]
+                       [--ei-ports [--studio-port N] [--remote-mgmt-port N]]
   --port N              listen port (0 = any free port; default 4810)
   --host H              listen address (default 127.0.0.1)
   --data DIR            data directory (default ./.ei-data)
@@ -20,6 +22,10 @@ const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--conf
   --api-key K           API key of the default project for this run
   --hmac-key H          HMAC key of the default project for this run
   --strict-signatures   reject documents whose signature does not verify (400)
+  --ei-ports            also listen where Edge Impulse's CLIs go with EI_HOST=<IP>: Studio API
+                        on 4800, remote management on 4802 (ingestion stays on --port, 4810)
+  --studio-port N       with --ei-ports: the Studio API port instead of 4800 (0 = any)
+  --remote-mgmt-port N  with --ei-ports: the remote-management port instead of 4802 (0 = any)
 `;
 
 const COMMAND = { name: 'ei-ingest serve', usage: USAGE };
@@ -35,16 +41,25 @@ export async function run(argv: string[]): Promise<number> {
     'strict-signatures': { type: 'boolean' },
     'tls-key': { type: 'string' },
     'tls-cert': { type: 'string' },
+    'ei-ports': { type: 'boolean' },
+    'studio-port': { type: 'string' },
+    'remote-mgmt-port': { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   let port: number;
+  let studioPort: number;
+  let rmPort: number;
   try {
-    port = values.port === undefined ? 4810 : integerOption('--port', values.port, 0, 65535, '0..65535');
+    port = values.port === undefined ? EI_PORTS.ingestion : integerOption('--port', values.port, 0, 65535, '0..65535');
+    studioPort = values['studio-port'] === undefined ? EI_PORTS.studio : integerOption('--studio-port', values['studio-port'], 0, 65535, '0..65535');
+    rmPort = values['remote-mgmt-port'] === undefined ? EI_PORTS.remoteMgmt : integerOption('--remote-mgmt-port', values['remote-mgmt-port'], 0, 65535, '0..65535');
   } catch (e) {
     return usageError(COMMAND, (e as Error).message);
   }
   if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) return usageError(COMMAND, '--tls-key and --tls-cert go together');
+  if (!values['ei-ports'] && (values['studio-port'] !== undefined || values['remote-mgmt-port'] !== undefined)) return usageError(COMMAND, '--studio-port and --remote-mgmt-port go with --ei-ports');
+  if (values['ei-ports'] && values['tls-key'] !== undefined) return usageError(COMMAND, '--ei-ports serves plain HTTP, as the CLIs use with an IP address; drop --tls-key/--tls-cert');
   const dataDir = resolve(values.data ?? '.ei-data');
   // Remote management (devices over WebSocket, start-sampling) rides on the same server.
   const rm = createRemoteManagement();
@@ -52,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   const svc = await startIngestionService({
     extraRoutes: rm.routes,
     pages: web.routes,
+    studioDevices: rm.registry,
     port,
     host: values.host ?? '127.0.0.1',
     dataDir,
@@ -62,7 +78,19 @@ export async function run(argv: string[]): Promise<number> {
     tls: values['tls-key'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']!) } : undefined,
   });
   attachRemoteManagement(svc, rm);
+  let eiPorts: EiPortListeners | undefined;
+  if (values['ei-ports']) {
+    try {
+      eiPorts = await listenEiPorts(svc, { studio: studioPort, remoteMgmt: rmPort });
+    } catch (e) {
+      await rm.close();
+      await svc.close();
+      process.stderr.write(`ei-ingest serve: cannot listen on the Edge Impulse ports: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   process.stdout.write(`${svc.url}\n`);
+  if (eiPorts) process.stdout.write(`studio ${eiPorts.studioUrl}/v1; remote management ${eiPorts.remoteMgmtUrl}; ingestion ${svc.url} (EI_HOST=${svc.host})\n`);
   process.stdout.write(`project ${svc.projectId}; data in ${dataDir}\n`);
   process.stdout.write(`pages: ${svc.url}/ (samples, devices, live)\n`);
   const fresh = { api: svc.configCreated && values['api-key'] === undefined, hmac: svc.configCreated && values['hmac-key'] === undefined };
@@ -79,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
       web.close();
       void rm
         .close()
+        .then(() => eiPorts?.close())
         .then(() => svc.close())
         .then(done);
     };

@@ -23,10 +23,24 @@ export interface DeviceEvent {
   message?: Record<string, unknown>;
 }
 
+/** What a hello v4 in inference mode says about the deployed model (MgmtInterfaceInferenceInfo). */
+export interface DeviceInferenceInfo {
+  projectId: number;
+  projectOwner: string;
+  projectName: string;
+  deploymentVersion: number;
+  modelType?: string;
+}
+
 export interface DeviceRecord {
   projectId: number;
   deviceId: string;
+  /** Studio's display name (rename); the device id until renamed. */
+  name: string;
   deviceType: string;
+  /** Hello v4 `mode`; hello v3 devices are ingestion devices. */
+  mode: 'ingestion' | 'inference';
+  inferenceInfo?: DeviceInferenceInfo;
   sensors: DeviceSensor[];
   connected: boolean;
   created: number;
@@ -35,7 +49,7 @@ export interface DeviceRecord {
   events: DeviceEvent[];
 }
 
-/** Studio's device-list shape (the fields clients read). */
+/** Studio's `Device` model (edge-impulse-api's device.d.ts). */
 export interface DeviceListEntry {
   id: number;
   deviceId: string;
@@ -46,7 +60,16 @@ export interface DeviceListEntry {
   sensors: DeviceSensor[];
   remote_mgmt_connected: boolean;
   supportsSnapshotStreaming: boolean;
+  remoteMgmtMode: 'disconnected' | 'ingestion' | 'inference';
+  inferenceInfo?: { projectId: number; projectOwner: string; projectName: string; deployedVersion: number; modelType?: string };
 }
+
+/** The hello's model types → the Device model's enum (`object_detection` → `objectDetection`). */
+const MODEL_TYPES: Record<string, string> = {
+  classification: 'classification',
+  object_detection: 'objectDetection',
+  constrained_object_detection: 'constrainedObjectDetection',
+};
 
 const MAX_EVENTS = 1000;
 
@@ -81,18 +104,31 @@ export class DeviceRegistry extends EventEmitter<{ event: [device: DeviceRecord,
     return [...this.devices.values()].filter((d) => d.projectId === projectId);
   }
 
-  /** A device said a valid hello. */
-  connected(projectId: number, deviceId: string, deviceType: string, sensors: DeviceSensor[]): DeviceRecord {
+  /** Studio's devices/create: registers a device that has not connected (yet). */
+  create(projectId: number, deviceId: string, deviceType: string): { device: DeviceRecord; created: boolean } {
+    const existing = this.get(projectId, deviceId);
+    if (existing) return { device: existing, created: false };
     const k = this.key(projectId, deviceId);
     const now = Date.now();
-    let d = this.devices.get(k);
-    if (!d) {
-      d = { projectId, deviceId, deviceType, sensors, connected: true, created: now, lastSeen: now, connections: 0, events: [] };
-      this.devices.set(k, d);
-      this.numericIds.set(k, this.nextNumericId++);
-    }
+    const d: DeviceRecord = { projectId, deviceId, name: deviceId, deviceType, mode: 'ingestion', sensors: [], connected: false, created: now, lastSeen: now, connections: 0, events: [] };
+    this.devices.set(k, d);
+    this.numericIds.set(k, this.nextNumericId++);
+    return { device: d, created: true };
+  }
+
+  /** A device said a valid hello. */
+  connected(
+    projectId: number,
+    deviceId: string,
+    deviceType: string,
+    sensors: DeviceSensor[],
+    extra: { mode?: 'ingestion' | 'inference'; inferenceInfo?: DeviceInferenceInfo } = {},
+  ): DeviceRecord {
+    const d = this.create(projectId, deviceId, deviceType).device;
     d.deviceType = deviceType;
     d.sensors = sensors;
+    d.mode = extra.mode ?? 'ingestion';
+    d.inferenceInfo = extra.inferenceInfo;
     d.connected = true;
     d.connections++;
     this.record(d, 'connected');
@@ -120,17 +156,29 @@ export class DeviceRegistry extends EventEmitter<{ event: [device: DeviceRecord,
   }
 
   toListEntry(d: DeviceRecord): DeviceListEntry {
-    return {
+    const entry: DeviceListEntry = {
       id: this.numericIds.get(this.key(d.projectId, d.deviceId)) ?? 0,
       deviceId: d.deviceId,
-      name: d.deviceId,
+      name: d.name,
       created: new Date(d.created).toISOString(),
       lastSeen: new Date(d.lastSeen).toISOString(),
       deviceType: d.deviceType,
       sensors: d.sensors,
       remote_mgmt_connected: d.connected,
       supportsSnapshotStreaming: false,
+      remoteMgmtMode: d.connected ? d.mode : 'disconnected',
     };
+    const i = d.inferenceInfo;
+    if (i) {
+      entry.inferenceInfo = { projectId: i.projectId, projectOwner: i.projectOwner, projectName: i.projectName, deployedVersion: i.deploymentVersion };
+      if (i.modelType && MODEL_TYPES[i.modelType]) entry.inferenceInfo.modelType = MODEL_TYPES[i.modelType];
+    }
+    return entry;
+  }
+
+  /** A project's devices in the `Device` model, in creation order (project info, devices list). */
+  deviceModels(projectId: number): Record<string, unknown>[] {
+    return this.list(projectId).map((d) => this.toListEntry(d) as unknown as Record<string, unknown>);
   }
 
   /**

@@ -14,7 +14,7 @@ import { KeyRing, defaultConfig, loadOrCreateConfig, type ResolvedProject, type 
 import { SampleStore } from './store.ts';
 import { resolveLimits, type ServiceLimits } from './limits.ts';
 import { handleIngest } from './ingest-routes.ts';
-import { handleStudio } from './studio-routes.ts';
+import { handleStudio, type StudioDeviceSource } from './studio-routes.ts';
 import { sendJson, sendText } from './http-util.ts';
 
 /** What H7's remote-management routes (and other extensions) get from the service. */
@@ -48,6 +48,8 @@ export interface IngestionServiceOptions {
   /** Reject documents whose signature does not verify with 400 (default: accept and flag). */
   strictSignatures?: boolean;
   extraRoutes?: ExtraRoutes;
+  /** Devices for project info (remote management's registry: `createRemoteManagement().registry`). */
+  studioDevices?: StudioDeviceSource;
   /** The web pages (`createWebPages().routes` from ./web/routes.ts), tried before `extraRoutes`. */
   pages?: ExtraRoutes;
   /** PEM key and certificate: serve HTTPS. */
@@ -136,7 +138,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     if (path.startsWith('/v1/')) {
       const project = keys.resolve(apiKey);
       if (project) {
-        if (await handleStudio(req, res, { store, limits }, project, path, url.searchParams)) return;
+        if (await handleStudio(req, res, { store, limits, devices: opts.studioDevices }, project, path, url.searchParams)) return;
       }
     }
     if (opts.pages && (await opts.pages(req, res, extraCtx))) return;
@@ -144,6 +146,8 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     if (path.startsWith('/v1/') && !keys.resolve(apiKey)) {
       return sendJson(req, res, 401, { success: false, error: apiKey ? 'Invalid API key' : 'Missing x-api-key header' }, limits);
     }
+    // Studio answers errors under /v1 as {success:false, error}.
+    if (path.startsWith('/v1/')) return sendJson(req, res, 404, { success: false, error: 'Not found' }, limits);
     sendText(req, res, 404, 'Not found', limits);
   };
 
@@ -159,7 +163,8 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const p = handler(req, res)
       .catch(() => {
-        if (!res.headersSent) sendText(req, res, 500, 'Internal server error', limits);
+        if (!res.headersSent && (req.url ?? '').startsWith('/v1/')) sendJson(req, res, 500, { success: false, error: 'Internal server error' }, limits);
+        else if (!res.headersSent) sendText(req, res, 500, 'Internal server error', limits);
         else res.destroy();
       })
       .finally(() => inFlight.delete(p));

@@ -9,7 +9,7 @@ import { parseIngestHeaders, type IngestHeaders } from './headers.ts';
 import { readMultipart, type Part } from './multipart.ts';
 import { SpooledBody } from './spooled-body.ts';
 import { ingestFiles, type FileResult, type IncomingFile } from './ingest.ts';
-import { LABEL_FILE_NAMES, parseLabelFile, type FileLabelInfo, type LabelFileName } from './labels.ts';
+import { LABEL_FILE_NAMES, parseBoundingBoxesHeader, parseLabelFile, type BoundingBox, type FileLabelInfo, type LabelFileName } from './labels.ts';
 import { closeAfter, sendJson, sendText } from './http-util.ts';
 import type { ResolvedProject } from './config.ts';
 import type { SampleStore } from './store.ts';
@@ -78,7 +78,7 @@ async function discardAll(parts: Part[]): Promise<void> {
 async function labelsFrom(parts: Part[]): Promise<Map<string, FileLabelInfo>> {
   const merged = new Map<string, FileLabelInfo>();
   for (const p of parts) {
-    const which = (LABEL_NAMES.has(p.name) ? p.name : p.fileName) as LabelFileName;
+    const which = labelKind(p)!;
     for (const [file, info] of parseLabelFile(which, await p.body.bytes())) {
       merged.set(file, { ...(merged.get(file) ?? {}), ...info });
     }
@@ -86,8 +86,33 @@ async function labelsFrom(parts: Part[]): Promise<Map<string, FileLabelInfo>> {
   return merged;
 }
 
+/**
+ * Which label file a part is: the official uploader and the Python SDK send label files as parts
+ * named `data` with the label file's name as file name (edge-impulse-cli cli-common/make-image.ts,
+ * python-sdk edgeimpulse/data/_functions/upload.py); a part named after the label file is taken too.
+ */
+function labelKind(p: Part): LabelFileName | undefined {
+  if (p.fileName !== undefined && LABEL_NAMES.has(p.fileName)) return p.fileName as LabelFileName;
+  if (LABEL_NAMES.has(p.name)) return p.name as LabelFileName;
+  return undefined;
+}
+
 function isLabelPart(p: Part): boolean {
-  return LABEL_NAMES.has(p.name) || (p.fileName !== undefined && LABEL_NAMES.has(p.fileName));
+  return labelKind(p) !== undefined;
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** x-bounding-boxes applies to every file of the request that no label file gives boxes. */
+function withHeaderBoxes(labels: Map<string, FileLabelInfo>, files: { fileName: string }[], boxes: BoundingBox[] | undefined): void {
+  if (!boxes) return;
+  for (const f of files) {
+    const li = labels.get(f.fileName) ?? {};
+    if (!li.boundingBoxes) labels.set(f.fileName, { ...li, boundingBoxes: boxes });
+  }
 }
 
 /** Handles one ingestion request; never throws (errors become responses). */
@@ -110,7 +135,27 @@ export async function handleIngest(
     else sendText(req, res, err.status, err.message, ctx.limits);
     return;
   }
-  const pctx = { store: ctx.store, project, category, headers, limits: ctx.limits, strictSignatures: ctx.strictSignatures };
+  let headerBoxes: BoundingBox[] | undefined;
+  try {
+    const hb = headerValue(req, 'x-bounding-boxes');
+    if (hb !== undefined) headerBoxes = parseBoundingBoxesHeader(hb);
+  } catch (e) {
+    const err = e as ServiceRequestError;
+    closeAfter(res);
+    if (kind === 'files') jsonError(err.status, err.message);
+    else sendText(req, res, err.status, err.message, ctx.limits);
+    return;
+  }
+  const deviceType = headerValue(req, 'x-device-type');
+  const pctx = {
+    store: ctx.store,
+    project,
+    category,
+    headers,
+    limits: ctx.limits,
+    strictSignatures: ctx.strictSignatures,
+    deviceType: deviceType && deviceType.length <= 200 && !/[\u0000-\u001f\u007f]/.test(deviceType) ? deviceType : undefined,
+  };
 
   if (kind === 'data') {
     let file: IncomingFile;
@@ -139,7 +184,9 @@ export async function handleIngest(
       sendText(req, res, err.status, err.message, ctx.limits);
       return;
     }
-    const [r] = await ingestFiles(pctx, [file], new Map());
+    const single = new Map<string, FileLabelInfo>();
+    withHeaderBoxes(single, [file], headerBoxes);
+    const [r] = await ingestFiles(pctx, [file], single, { atomicLabels: headerBoxes !== undefined });
     if (r.duplicate) res.setHeader('x-duplicate', '1');
     sendText(req, res, r.status, r.success ? r.fileName : (r.error ?? 'error'), ctx.limits);
     return;
@@ -168,8 +215,8 @@ export async function handleIngest(
     jsonError(err.status, err.message);
     return;
   }
-  const dataParts = parts.filter((p) => p.name === 'data');
-  const labelParts = parts.filter((p) => p.name !== 'data' && isLabelPart(p));
+  const labelParts = parts.filter(isLabelPart);
+  const dataParts = parts.filter((p) => p.name === 'data' && !isLabelPart(p));
   const unknown = parts.find((p) => p.name !== 'data' && !isLabelPart(p));
   let labels: Map<string, FileLabelInfo>;
   try {
@@ -188,10 +235,18 @@ export async function handleIngest(
     contentType: p.contentType,
     body: p.body,
   }));
-  const results = await ingestFiles(pctx, files, labels);
+  withHeaderBoxes(labels, files, headerBoxes);
+  const atomic = labelParts.length > 0 || headerBoxes !== undefined;
+  const results = await ingestFiles(pctx, files, labels, { atomicLabels: atomic });
   const ok = results.filter((r) => r.success).length;
   const allOk = ok === results.length;
   const status = allOk ? 200 : ok > 0 ? 200 : Math.max(...results.map((r) => r.status));
+  if (atomic && ok === 0 && results.some((r) => r.code === 'EI_SVC_LABELS')) {
+    // The request failed as a whole over its labels: say which, nothing was stored.
+    const first = results.find((r) => r.code === 'EI_SVC_LABELS')!;
+    sendJson(req, res, 400, { success: false, error: first.error?.replace(/^not stored: /, ''), files: results.map(publicResult) }, ctx.limits);
+    return;
+  }
   sendJson(
     req,
     res,

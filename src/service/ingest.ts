@@ -43,6 +43,8 @@ export interface IngestContext {
   headers: IngestHeaders;
   limits: ServiceLimits;
   strictSignatures: boolean;
+  /** `x-device-type` (the uploader sends EDGE_IMPULSE_CLI): the device type of files that name none. */
+  deviceType?: string;
 }
 
 /** `split` sends ~80% to training, decided by the body hash so a re-upload lands the same way. */
@@ -70,21 +72,50 @@ function checkLabelsAgainst(li: FileLabelInfo | undefined, c: CheckedFile): void
   }
 }
 
-async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo | undefined): Promise<FileResult> {
-  const { store, project, headers } = ctx;
+/** A file that passed every check, ready to be stored. */
+interface CheckedIncoming {
+  f: IncomingFile;
+  li: FileLabelInfo | undefined;
+  c: CheckedFile;
+  bytes: Uint8Array;
+  att: Uint8Array | undefined;
+  displayName: string;
+  fileName: string;
+}
+
+function failure(base: { projectId: number; fileName: string }, e: unknown): FileResult {
+  if (e instanceof ServiceRequestError) return { ...base, success: false, status: e.status, code: e.code, error: e.message };
+  const err = new StorageError('internal error while storing the sample', { cause: e });
+  return { ...base, success: false, status: 500, code: err.code, error: err.message };
+}
+
+function names(ctx: IngestContext, f: IncomingFile): { displayName: string; fileName: string; base: { projectId: number; fileName: string } } {
   const displayName = sanitizeFileName(f.fileName);
-  const fileName = headers.addDateId ? withDateId(displayName) : displayName;
+  const fileName = ctx.headers.addDateId ? withDateId(displayName) : displayName;
+  return { displayName, fileName, base: { projectId: ctx.project.projectId, fileName } };
+}
+
+/** Checks one file (format, signature, its labels); nothing is stored. */
+async function checkOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo | undefined): Promise<CheckedIncoming> {
+  const { project } = ctx;
+  const { displayName, fileName } = names(ctx, f);
+  const bytes = await f.body.bytes();
+  const att = f.attachment ? await f.attachment.bytes() : undefined;
+  const keys = { hmacKey: project.hmacKey, es256PublicKeys: project.es256PublicKeys };
+  const c = checkFile(bytes, f.fileName, f.contentType, { keys, limits: ctx.limits }, att);
+  if (ctx.strictSignatures && c.signatureStatus === 'invalid') {
+    throw new BadRequestError('EI_SVC_SIGNATURE_INVALID', 'signature does not verify (strict signature mode)', 'signature');
+  }
+  checkLabelsAgainst(li, c);
+  return { f, li, c, bytes, att, displayName, fileName };
+}
+
+async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileResult> {
+  const { store, project, headers } = ctx;
+  const { f, li, c, bytes, att, displayName, fileName } = k;
   const base = { projectId: project.projectId, fileName };
   const placed: string[] = [];
   try {
-    const bytes = await f.body.bytes();
-    const att = f.attachment ? await f.attachment.bytes() : undefined;
-    const keys = { hmacKey: project.hmacKey, es256PublicKeys: project.es256PublicKeys };
-    const c = checkFile(bytes, f.fileName, f.contentType, { keys, limits: ctx.limits }, att);
-    if (ctx.strictSignatures && c.signatureStatus === 'invalid') {
-      throw new BadRequestError('EI_SVC_SIGNATURE_INVALID', 'signature does not verify (strict signature mode)', 'signature');
-    }
-    checkLabelsAgainst(li, c);
     const sha256 = f.body.sha256;
     let category = li?.category ?? ctx.category;
     if (category === 'split') category = splitCategory(sha256);
@@ -118,12 +149,17 @@ async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo 
         signatureAlg: c.signatureAlg,
         signatureStatus: c.signatureStatus,
         deviceName: c.deviceName,
-        deviceType: c.deviceType,
+        deviceType: c.deviceType ?? ctx.deviceType ?? null,
         intervalMs: c.intervalMs,
         sensors: c.sensors,
         rowCount: c.rowCount,
         totalLengthMs: c.totalLengthMs,
-        info: { ...c.info, ...(li?.boundingBoxes ? { boundingBoxes: li.boundingBoxes } : {}) },
+        info: {
+          ...c.info,
+          ...(li?.boundingBoxes ? { boundingBoxes: li.boundingBoxes } : {}),
+          ...(li?.labelMap ? { labelMap: li.labelMap } : {}),
+          ...(li?.attachments ? { attachmentLabels: li.attachments } : {}),
+        },
         metadata: { ...headers.metadata, ...(li?.metadata ?? {}) },
         uploadSource: headers.uploadSource,
         structuredLabels: li?.structuredLabels ?? null,
@@ -139,9 +175,7 @@ async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo 
     return { ...base, success: true, status: 200, sampleId: record.id, signatureValid };
   } catch (e) {
     for (const p of placed) await store.unplace(p);
-    if (e instanceof ServiceRequestError) return { ...base, success: false, status: e.status, code: e.code, error: e.message };
-    const err = new StorageError('internal error while storing the sample', { cause: e });
-    return { ...base, success: false, status: 500, code: err.code, error: err.message };
+    return failure(base, e);
   } finally {
     await f.body.discard();
     await f.attachment?.discard();
@@ -160,9 +194,50 @@ function duplicateResult(rec: SampleRecord, projectId: number): FileResult {
   };
 }
 
-/** Ingests files in request order (so duplicates within one request resolve predictably). */
-export async function ingestFiles(ctx: IngestContext, files: IncomingFile[], labels: Map<string, FileLabelInfo>): Promise<FileResult[]> {
+async function discard(f: IncomingFile): Promise<void> {
+  await f.body.discard();
+  await f.attachment?.discard();
+}
+
+/**
+ * Ingests files in request order (so duplicates within one request resolve predictably).
+ * With `atomicLabels` (the request carried label files or x-bounding-boxes), every file is
+ * checked first and a label that does not fit any file fails the whole request with nothing
+ * stored, so no sample lands without the labels sent for it.
+ */
+export async function ingestFiles(
+  ctx: IngestContext,
+  files: IncomingFile[],
+  labels: Map<string, FileLabelInfo>,
+  opts: { atomicLabels?: boolean } = {},
+): Promise<FileResult[]> {
   const out: FileResult[] = [];
-  for (const f of files) out.push(await ingestOne(ctx, f, labels.get(f.fileName)));
+  if (!opts.atomicLabels) {
+    for (const f of files) {
+      try {
+        out.push(await storeOne(ctx, await checkOne(ctx, f, labels.get(f.fileName))));
+      } catch (e) {
+        await discard(f);
+        out.push(failure(names(ctx, f).base, e));
+      }
+    }
+    return out;
+  }
+  const checked: (CheckedIncoming | FileResult)[] = [];
+  let labelError: ServiceRequestError | undefined;
+  for (const f of files) {
+    try {
+      checked.push(await checkOne(ctx, f, labels.get(f.fileName)));
+    } catch (e) {
+      if (e instanceof ServiceRequestError && e.code === 'EI_SVC_LABELS') labelError ??= e;
+      checked.push(failure(names(ctx, f).base, e));
+    }
+  }
+  if (labelError) {
+    for (const f of files) await discard(f);
+    return checked.map((k) => ('c' in k ? { ...failure(names(ctx, k.f).base, labelError), error: `not stored: ${labelError.message}` } : k));
+  }
+  for (const k of checked) out.push('c' in k ? await storeOne(ctx, k) : k);
+  for (const f of files) await discard(f);
   return out;
 }

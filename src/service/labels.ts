@@ -1,11 +1,18 @@
 /**
- * Label files sent as extra multipart parts next to samples (FACTS §2): `info.labels`,
- * `bounding_boxes.labels` and `structured_labels.labels`. Parsed and checked here; applied to the
- * samples of the same request by the ingestion pipeline.
+ * Label files sent next to samples (FACTS §2, §10): `info.labels`, `bounding_boxes.labels`,
+ * `structured_labels.labels`, and the newer `attachments.labels` and `label_map.labels`. The
+ * official uploader and the Python SDK send them as multipart parts named `data` whose file name
+ * is the label file's; they are recognised by that name. Also the `x-bounding-boxes` header (a
+ * JSON array of boxes, the Python SDK's). Parsed and checked here; applied to the samples of the
+ * same request by the ingestion pipeline.
+ *
+ * `attachments.labels` and `label_map.labels` follow the envelope of the others
+ * (`{version: 1, type, <map keyed by file name>}`); their inner shapes are inferred (label maps as
+ * the Studio model's SampleKeyValueLabels), as no public source of them was found.
  */
 import { SampleFormatError } from './errors.ts';
 
-export const LABEL_FILE_NAMES = ['info.labels', 'bounding_boxes.labels', 'structured_labels.labels'] as const;
+export const LABEL_FILE_NAMES = ['info.labels', 'bounding_boxes.labels', 'structured_labels.labels', 'attachments.labels', 'label_map.labels'] as const;
 export type LabelFileName = (typeof LABEL_FILE_NAMES)[number];
 
 export interface BoundingBox {
@@ -30,6 +37,10 @@ export interface FileLabelInfo {
   structuredLabels?: StructuredLabel[];
   boundingBoxes?: BoundingBox[];
   metadata?: Record<string, string>;
+  /** label_map.labels: Studio's SampleKeyValueLabels. */
+  labelMap?: { type: 'key-values'; labels: Record<string, string> };
+  /** attachments.labels: the entries for this file (objects, kept as sent). */
+  attachments?: Record<string, unknown>[];
 }
 
 const CATEGORIES = new Set(['training', 'testing', 'anomaly', 'split']);
@@ -137,6 +148,21 @@ export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<stri
     for (const [file, arr] of Object.entries(v.boundingBoxes)) {
       out.set(baseName(file), { boundingBoxes: boxes(name, arr, `boundingBoxes.${file}`) });
     }
+  } else if (name === 'label_map.labels') {
+    if (v.type !== 'label-map') bad(name, 'type must be "label-map"', 'type');
+    if (!isObj(v.labelMaps)) bad(name, 'labelMaps must be an object keyed by file name', 'labelMaps');
+    for (const [file, m] of Object.entries(v.labelMaps)) {
+      const p = `labelMaps.${file}`;
+      if (!isObj(m) || m.type !== 'key-values') bad(name, 'a label map must be {type: "key-values", labels: {…}}', p);
+      out.set(baseName(file), { labelMap: { type: 'key-values', labels: metadataOf(name, m.labels, `${p}.labels`) } });
+    }
+  } else if (name === 'attachments.labels') {
+    if (v.type !== 'attachments') bad(name, 'type must be "attachments"', 'type');
+    if (!isObj(v.attachments)) bad(name, 'attachments must be an object keyed by file name', 'attachments');
+    for (const [file, arr] of Object.entries(v.attachments)) {
+      if (!Array.isArray(arr) || !arr.every(isObj)) bad(name, 'attachments of a file must be an array of objects', `attachments.${file}`);
+      out.set(baseName(file), { attachments: arr as Record<string, unknown>[] });
+    }
   } else {
     if (v.type !== 'structured-labels') bad(name, 'type must be "structured-labels"', 'type');
     if (!isObj(v.structuredLabels)) bad(name, 'structuredLabels must be an object keyed by file name', 'structuredLabels');
@@ -151,4 +177,23 @@ export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<stri
 export function baseName(p: string): string {
   const parts = p.split(/[\\/]/);
   return parts[parts.length - 1];
+}
+
+/** Longest `x-bounding-boxes` value taken (a header; the head limit bounds it anyway). */
+const MAX_BOXES_HEADER = 64 * 1024;
+
+/**
+ * The Python SDK's `x-bounding-boxes` header: a JSON array of `{label, x, y, width, height}`
+ * for the request's file (it sends one image per request).
+ * @throws SampleFormatError naming the box at fault
+ */
+export function parseBoundingBoxesHeader(value: string): BoundingBox[] {
+  if (value.length > MAX_BOXES_HEADER) bad('x-bounding-boxes', `longer than ${MAX_BOXES_HEADER} characters`, 'x-bounding-boxes');
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return bad('x-bounding-boxes', 'not valid JSON', 'x-bounding-boxes');
+  }
+  return boxes('x-bounding-boxes', v, 'x-bounding-boxes');
 }

@@ -23,7 +23,7 @@ import type WebSocket from 'ws';
 import { KeyRing } from './config.ts';
 import { DeviceRegistry } from './devices.ts';
 import type { IngestionService } from './index.ts';
-import type { DeviceRecord, DeviceSensor } from './devices.ts';
+import type { DeviceInferenceInfo, DeviceRecord, DeviceSensor } from './devices.ts';
 
 /** What the service knows about the project an API key belongs to (no keys but the HMAC key). */
 export interface RemoteMgmtProject {
@@ -79,6 +79,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Reads a JSON object body; answers 400/413 itself and resolves null when it did. */
+async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown> | null> {
+  const text = await readBody(req);
+  if (text === null) {
+    sendJson(res, 413, { success: false, error: 'body too large' });
+    return null;
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error();
+    return v as Record<string, unknown>;
+  } catch {
+    sendJson(res, 400, { success: false, error: 'body must be a JSON object' });
+    return null;
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
@@ -110,6 +127,22 @@ function checkSensors(raw: unknown): DeviceSensor[] | null {
   return out;
 }
 
+/** Hello v4's mode fields; v3 hellos are ingestion devices. @returns the refusal text when bad */
+function checkHelloV4(h: Record<string, unknown>): { mode: 'ingestion' | 'inference'; inferenceInfo?: DeviceInferenceInfo } | string {
+  if (h.version === 3) return { mode: 'ingestion' };
+  if (h.mode === 'ingestion') return { mode: 'ingestion' };
+  if (h.mode !== 'inference') return 'hello.mode must be "ingestion" or "inference" (hello v4)';
+  const i = h.inferenceInfo as Record<string, unknown> | undefined;
+  if (!i || typeof i !== 'object' || typeof i.projectId !== 'number' || typeof i.projectName !== 'string' || typeof i.projectOwner !== 'string' || typeof i.deploymentVersion !== 'number') {
+    return 'hello.inferenceInfo must be {projectId, projectOwner, projectName, deploymentVersion, modelType} (hello v4, inference)';
+  }
+  const info: DeviceInferenceInfo = { projectId: i.projectId, projectOwner: i.projectOwner, projectName: i.projectName, deploymentVersion: i.deploymentVersion };
+  if (typeof i.modelType === 'string') info.modelType = i.modelType;
+  return { mode: 'inference', inferenceInfo: info };
+}
+
+const DEVICE_ID = /^[A-Za-z0-9:._-]{1,64}$/;
+
 /** Creates the remote-management part of the local service; see the module comment. */
 export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteManagement {
   const registry = new DeviceRegistry();
@@ -140,7 +173,8 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
       try {
         const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
         if (!device && !checking) {
-          if (isBinary) cborSessions.add(ws);
+          // A binary frame holding JSON text (`{`, never a CBOR map's first byte) is a JSON session.
+          if (isBinary && raw[0] !== 0x7b) cborSessions.add(ws);
           else cborSessions.delete(ws);
         }
         const v: unknown = cborSessions.has(ws) ? cborDecode(raw) : JSON.parse(raw.toString('utf8'));
@@ -155,8 +189,12 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
         if (checking) return;
         const h = msg.hello as Record<string, unknown> | undefined;
         if (!h || typeof h !== 'object') return refuse('expected a hello message first');
-        if (typeof h.version !== 'number' || h.version < 3) return refuse('unsupported hello version (need 3)');
-        if (typeof h.deviceId !== 'string' || !/^[A-Za-z0-9:._-]{1,64}$/.test(h.deviceId)) return refuse('hello.deviceId is missing or invalid');
+        // Version 3 (firmware, older CLIs) and 4 (edge-impulse-cli / -linux since 2023: `mode`, and
+        // for inference `inferenceInfo` + `availableRecords`), from their MgmtInterfaceTypes.
+        if (h.version !== 3 && h.version !== 4) return refuse('unsupported hello version (3 or 4)');
+        const v4 = checkHelloV4(h);
+        if (typeof v4 === 'string') return refuse(v4);
+        if (typeof h.deviceId !== 'string' || !DEVICE_ID.test(h.deviceId)) return refuse('hello.deviceId is missing or invalid');
         if (typeof h.deviceType !== 'string' || h.deviceType.length === 0) return refuse('hello.deviceType is missing');
         const sensors = checkSensors(h.sensors);
         if (!sensors) return refuse('hello.sensors must be [{name, frequencies, maxSampleLengthS}]');
@@ -166,14 +204,15 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
         if (!project) return refuse('Invalid API key');
         if (ws.readyState !== ws.OPEN) return;
         clearTimeout(helloTimer);
-        const d = registry.connected(project.projectId, h.deviceId, h.deviceType, sensors);
+        const d = registry.connected(project.projectId, h.deviceId, h.deviceType, sensors, v4);
         // A device that reconnects before its old socket timed out replaces it.
         const old = sockets.get(d);
         sockets.set(d, ws);
         old?.terminate();
         device = d;
         registry.record(d, 'from-device', msg);
-        send(d, ws, { hello: true });
+        // The CLIs print serverTimestamp (MgmtInterfaceHelloResponse).
+        send(d, ws, { hello: true, serverTimestamp: Date.now() });
         return;
       }
       registry.record(device, 'from-device', msg);
@@ -257,13 +296,45 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
       },
     },
     {
+      // Studio's client deletes with `/device/{id}` (DevicesApi.deleteDevice); `/devices/{id}` kept.
       method: 'DELETE',
-      re: /^\/v1\/api\/(\d+)\/devices\/([^/]+)$/,
+      re: /^\/v1\/api\/(\d+)\/devices?\/([^/]+)$/,
       run: (_req, res, p, id) => {
         const d = registry.get(p.projectId, id!);
         if (!d) return sendJson(res, 404, { success: false, error: 'no such device' });
         sockets.get(d)?.close(1000, 'device deleted');
         registry.delete(p.projectId, id!);
+        sendJson(res, 200, { success: true });
+      },
+    },
+    {
+      // DevicesApi.createDevice {deviceId, deviceType, ifNotExists}: the Linux runner calls it
+      // right after its hello (checkName in edge-impulse-linux-cli's remote-mgmt-service.ts).
+      method: 'POST',
+      re: /^\/v1\/api\/(\d+)\/devices\/(create)$/,
+      run: async (req, res, p) => {
+        const b = await readJsonObject(req, res);
+        if (!b) return;
+        if (typeof b.deviceId !== 'string' || !DEVICE_ID.test(b.deviceId)) return sendJson(res, 400, { success: false, error: 'deviceId must be 1-64 of A-Z a-z 0-9 : . _ -' });
+        if (typeof b.deviceType !== 'string' || b.deviceType.length === 0 || b.deviceType.length > 200) return sendJson(res, 400, { success: false, error: 'deviceType must be a non-empty string' });
+        if (b.ifNotExists !== undefined && typeof b.ifNotExists !== 'boolean') return sendJson(res, 400, { success: false, error: 'ifNotExists must be a boolean' });
+        const { created } = registry.create(p.projectId, b.deviceId, b.deviceType);
+        if (!created && b.ifNotExists === false) return sendJson(res, 400, { success: false, error: `device ${b.deviceId} already exists` });
+        sendJson(res, 200, { success: true });
+      },
+    },
+    {
+      method: 'POST',
+      re: /^\/v1\/api\/(\d+)\/devices\/([^/]+)\/rename$/,
+      run: async (req, res, p, id) => {
+        const b = await readJsonObject(req, res);
+        if (!b) return;
+        if (typeof b.name !== 'string' || b.name.length === 0 || b.name.length > 200 || /[\u0000-\u001f\u007f]/.test(b.name)) {
+          return sendJson(res, 400, { success: false, error: 'name must be a non-empty string without control characters' });
+        }
+        const d = registry.get(p.projectId, id!);
+        if (!d) return sendJson(res, 404, { success: false, error: 'no such device' });
+        d.name = b.name;
         sendJson(res, 200, { success: true });
       },
     },

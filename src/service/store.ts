@@ -41,7 +41,8 @@ export class SampleStore {
     del: Database.Statement;
     count: Database.Statement;
     labels: Database.Statement;
-    relabel: Database.Statement;
+    setLabel: Database.Statement;
+    clearLabels: Database.Statement;
   };
   private readonly watchers = new Set<(c: StoreChange) => void>();
 
@@ -85,7 +86,8 @@ export class SampleStore {
       del: db.prepare('DELETE FROM samples WHERE project_id = ? AND id = ?'),
       count: db.prepare('SELECT COUNT(*) AS n FROM samples WHERE project_id = ?'),
       labels: db.prepare('SELECT label, start_index AS startIndex, end_index AS endIndex FROM labels WHERE sample_id = ? ORDER BY rowid'),
-      relabel: db.prepare('UPDATE samples SET label = ? WHERE project_id = ? AND id = ?'),
+      setLabel: db.prepare("UPDATE samples SET label = ?, info = json_set(info, '$.lastModified', ?) WHERE project_id = ? AND id = ?"),
+      clearLabels: db.prepare('DELETE FROM labels WHERE sample_id = ?'),
     };
     this.removeOrphans();
   }
@@ -275,6 +277,24 @@ export class SampleStore {
     return this.stmts.labels.all(id) as { label: string; startIndex: number | null; endIndex: number | null }[];
   }
 
+  /**
+   * Sets a sample's single label (Studio's edit-label; null: unlabeled) and its lastModified.
+   * Structured labels are replaced by the one label, as Studio does.
+   * @returns false when there is no such sample
+   */
+  updateLabel(projectId: number, id: number, label: string | null): boolean {
+    const changed = this.db.transaction(() => {
+      const r = this.stmts.setLabel.run(label, Date.now(), projectId, id);
+      if (r.changes === 0) return false;
+      this.stmts.clearLabels.run(id);
+      if (label !== null) this.stmts.insertLabel.run(id, label, null, null);
+      this.db.prepare("UPDATE samples SET info = json_remove(info, '$.structuredLabels') WHERE id = ?").run(id);
+      return true;
+    })();
+    if (changed) this.notify({ kind: 'relabeled', projectId, id });
+    return changed;
+  }
+
   /** Deletes the row first (so a crash never leaves a row without its file), then the files. */
   async delete(projectId: number, id: number): Promise<boolean> {
     const rec = this.get(projectId, id);
@@ -284,21 +304,6 @@ export class SampleStore {
     await this.unplace(rec.attachmentPath);
     this.notify({ kind: 'deleted', projectId, id });
     return true;
-  }
-
-  /** Sets a sample's single label (structured labels are left alone). @returns the updated record */
-  relabel(projectId: number, id: number, label: string): SampleRecord | undefined {
-    const rec = this.get(projectId, id);
-    if (!rec) return undefined;
-    this.db.transaction(() => {
-      this.stmts.relabel.run(label, projectId, id);
-      if (!rec.structuredLabels) {
-        this.db.prepare('DELETE FROM labels WHERE sample_id = ?').run(id);
-        this.stmts.insertLabel.run(id, label, null, null);
-      }
-    })();
-    this.notify({ kind: 'relabeled', projectId, id });
-    return this.get(projectId, id);
   }
 
   /** Calls `fn` after each committed change; returns the function that stops it. */

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SampleStore, StoreChange } from '../store.ts';
 import type { DeviceEvent, DeviceRecord, DeviceRegistry } from '../devices.ts';
-import { sampleModel } from './sample-model.ts';
+import { sampleModel } from '../studio-model.ts';
 
 export type EventStreams = Set<ServerResponse>;
 

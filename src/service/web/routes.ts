@@ -17,11 +17,10 @@ import type { ExtraRouteContext } from '../index.ts';
 import type { ResolvedProject } from '../config.ts';
 import type { DeviceRegistry } from '../devices.ts';
 import { sendJson } from '../http-util.ts';
-import { sampleModel } from './sample-model.ts';
+import { sampleModel } from '../studio-model.ts';
 import { samplePlot } from './sample-plot.ts';
 import { startEventStream, type EventStreams } from './event-stream.ts';
 import { listSamples } from './sample-list.ts';
-import { handleStudioFallback } from './studio-fallback.ts';
 import { PAGE_PATHS, notFoundPage, pageShell } from './shell.ts';
 
 export interface WebPagesOptions {
@@ -155,10 +154,6 @@ export function createWebPages(opts: WebPagesOptions = {}): WebPages {
         }
         await api(req, res, ctx, project, m[2], m[3] === undefined ? undefined : Number(m[3]), url.searchParams);
         return true;
-      }
-      if (path.startsWith('/v1/')) {
-        const project = ctx.resolveApiKey(apiKey);
-        return project ? handleStudioFallback(req, res, ctx, project, path, url.searchParams) : false;
       }
       if (path.startsWith('/web/') || path.startsWith('/samples/')) {
         if (req.method !== 'GET') return false;

@@ -107,8 +107,8 @@ export async function samplePage(app, id, signal) {
         {},
         h('h2', {}, 'Sample'),
         kv([
-          ['label', s.label ?? h('span', { class: 'muted' }, 'unlabeled')],
-          ['category', s.category],
+          ['label', s.label || h('span', { class: 'muted' }, 'unlabeled')],
+          ['category', s.storedCategory ?? s.category],
           ['signature', signatureBadge(s)],
           ['device', `${s.deviceName ?? '—'} (${s.deviceType ?? 'unknown type'})`],
           ['sensors', (s.sensors ?? []).map((x) => `${x.name} (${x.units})`).join(', ')],

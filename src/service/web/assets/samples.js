@@ -22,8 +22,9 @@ export function sampleRow(s) {
     { dataset: { id: s.id } },
     h('td', {}, h('a', { href: `/samples/${s.id}` }, `#${s.id}`)),
     h('td', { class: 'filename' }, h('a', { href: `/samples/${s.id}` }, s.filename)),
-    h('td', { class: 'label' }, s.label ?? h('span', { class: 'muted' }, 'unlabeled')),
-    h('td', {}, s.category),
+    h('td', { class: 'label' }, s.label || h('span', { class: 'muted' }, 'unlabeled')),
+    // The Studio model reports anomaly as testing; the stored category is the local extension.
+    h('td', {}, s.storedCategory ?? s.category),
     h('td', {}, s.deviceName ?? h('span', { class: 'muted' }, '—')),
     h('td', {}, (s.sensors ?? []).map((x) => `${x.name} (${x.units})`).join(', ')),
     h('td', { class: 'num' }, fmtMs(s.totalLengthMs)),
