@@ -205,6 +205,7 @@ describe.skipIf(missing !== null)('web pages in Chromium', () => {
       source: new SimSource({ speed: 4, seed: 9 }),
       uploader: directUploader(client),
     });
+    let dev2: DeviceClient | undefined;
     try {
       dev.start();
       await dev.waitConnected();
@@ -231,9 +232,28 @@ describe.skipIf(missing !== null)('web pages in Chromium', () => {
       const stored = ws.svc.store.list(ws.svc.projectId).filter((r) => r.label === 'from-web');
       expect(stored).toHaveLength(1);
       expect(stored[0].signatureStatus).toBe('valid');
+
+      // A request the device refuses (longer than its sensor's maximum) shows the device's error.
+      const before2 = ws.rm.registry.get(ws.svc.projectId, 'web-sim-1')!.events.at(-1)!.seq;
+      await page.fill('#length', '120000');
+      await page.click('#start');
+      await page.waitForSelector('#status-log li.error');
+      const refusal = deviceMessages(ws.rm.registry.get(ws.svc.projectId, 'web-sim-1')!.events, before2)[0] as { sample: boolean; error: string };
+      expect(refusal.sample).toBe(false);
+      expect(await page.$$eval('#status-log li', (l) => l.map((x) => x.textContent))).toEqual([`error: ${refusal.error}`]);
+
+      // Devices coming and going update the page in place.
+      dev2 = new DeviceClient({ url: ws.svc.url.replace('http', 'ws') + '/remote-mgmt', apiKey: API_KEY, deviceId: 'web-sim-2', deviceType: 'EI_INGEST_SIM', source: new SimSource({ speed: 4, seed: 10 }), uploader: directUploader(client) });
+      dev2.start();
+      await page.waitForSelector('#devices tr[data-device="web-sim-2"]');
+      expect(await page.$$eval('#device option', (o) => o.map((x: any) => x.value))).toEqual(['web-sim-1', 'web-sim-2']);
+      await dev.stop();
+      await expect.poll(() => page.textContent('#devices tr[data-device="web-sim-1"] .connected')).toBe('no');
+      expect(await page.$$eval('#device option', (o) => o.map((x: any) => x.value))).toEqual(['web-sim-2']);
       await page.close();
     } finally {
       await dev.stop();
+      await dev2?.stop();
       await client.close();
     }
   });

@@ -19,28 +19,59 @@ function sensorsText(d) {
   return (d.sensors ?? []).map((s) => `${s.name}: ${s.frequencies.map((f) => `${f} Hz`).join(', ')} (max ${s.maxSampleLengthS} s)`);
 }
 
+function deviceTable(devices) {
+  if (devices.length === 0) return h('p', { class: 'muted', id: 'no-devices' }, 'No devices have connected to remote management yet.');
+  return h(
+    'table',
+    { class: 'devices', id: 'devices' },
+    h('thead', {}, h('tr', {}, ['device', 'type', 'connected', 'sensors', 'last seen'].map((c) => h('th', {}, c)))),
+    h(
+      'tbody',
+      {},
+      devices.map((d) =>
+        h(
+          'tr',
+          { dataset: { device: d.deviceId } },
+          h('td', {}, d.name ?? d.deviceId),
+          h('td', {}, d.deviceType),
+          h('td', { class: 'connected' }, connected(d) ? 'yes' : 'no'),
+          h('td', {}, h('ul', { class: 'plain' }, sensorsText(d).map((t) => h('li', {}, t)))),
+          h('td', {}, fmtTime(d.lastSeen)),
+        ),
+      ),
+    ),
+  );
+}
+
+const connected = (d) => d.remote_mgmt_connected ?? d.remoteMgmtConnected ?? false;
+
 export async function devicesPage(app, signal) {
-  const r = await getJson(`/v1/api/${projectId()}/devices`, { signal });
-  const devices = r.devices ?? [];
+  let devices = (await getJson(`/v1/api/${projectId()}/devices`, { signal })).devices ?? [];
   const log = h('ol', { class: 'status-log', id: 'status-log' });
   const formStatus = h('p', { class: 'status', id: 'form-status', role: 'status' });
-  let watching = null; // { deviceId, afterSeq }
+  let watching = null; // { deviceId }
 
-  const deviceSel = h('select', { name: 'device', id: 'device' }, devices.filter((d) => d.remote_mgmt_connected ?? d.remoteMgmtConnected).map((d) => h('option', { value: d.deviceId }, d.name ?? d.deviceId)));
+  const deviceSel = h('select', { name: 'device', id: 'device' });
   const sensorSel = h('select', { name: 'sensor', id: 'sensor' });
   const freqSel = h('select', { name: 'frequency', id: 'frequency' });
-  const fillSensors = () => {
-    const d = devices.find((x) => x.deviceId === deviceSel.value);
-    mount(sensorSel, (d?.sensors ?? []).map((s) => h('option', { value: s.name }, s.name)));
-    fillFreqs();
-  };
   const fillFreqs = () => {
     const d = devices.find((x) => x.deviceId === deviceSel.value);
     const s = d?.sensors.find((x) => x.name === sensorSel.value);
     mount(freqSel, (s?.frequencies ?? []).map((f) => h('option', { value: f }, `${f} Hz`)));
   };
+  const fillSensors = () => {
+    const d = devices.find((x) => x.deviceId === deviceSel.value);
+    mount(sensorSel, (d?.sensors ?? []).map((s) => h('option', { value: s.name }, s.name)));
+    fillFreqs();
+  };
+  const fillDevices = () => {
+    const keep = deviceSel.value;
+    mount(deviceSel, devices.filter(connected).map((d) => h('option', { value: d.deviceId, selected: d.deviceId === keep }, d.name ?? d.deviceId)));
+    if (deviceSel.value !== keep) fillSensors();
+  };
   deviceSel.addEventListener('change', fillSensors);
   sensorSel.addEventListener('change', fillFreqs);
+  fillDevices();
   fillSensors();
 
   const label = h('input', { name: 'label', id: 'label', required: true, value: 'idle', size: 16 });
@@ -56,6 +87,10 @@ export async function devicesPage(app, signal) {
         ev.preventDefault();
         formStatus.textContent = '';
         log.replaceChildren();
+        if (!deviceSel.value) {
+          formStatus.textContent = 'No connected device to sample from.';
+          return;
+        }
         watching = { deviceId: deviceSel.value };
         try {
           await call(`/v1/api/${projectId()}/device/${encodeURIComponent(deviceSel.value)}/start-sampling`, {
@@ -79,36 +114,24 @@ export async function devicesPage(app, signal) {
     submit,
   );
 
-  const table =
-    devices.length === 0
-      ? h('p', { class: 'muted', id: 'no-devices' }, 'No devices have connected to remote management yet.')
-      : h(
-          'table',
-          { class: 'devices', id: 'devices' },
-          h('thead', {}, h('tr', {}, ['device', 'type', 'connected', 'sensors', 'last seen'].map((c) => h('th', {}, c)))),
-          h(
-            'tbody',
-            {},
-            devices.map((d) =>
-              h(
-                'tr',
-                { dataset: { device: d.deviceId } },
-                h('td', {}, d.name ?? d.deviceId),
-                h('td', {}, d.deviceType),
-                h('td', { class: 'connected' }, (d.remote_mgmt_connected ?? d.remoteMgmtConnected) ? 'yes' : 'no'),
-                h('td', {}, h('ul', { class: 'plain' }, sensorsText(d).map((t) => h('li', {}, t)))),
-                h('td', {}, fmtTime(d.lastSeen)),
-              ),
-            ),
-          ),
-        );
+  let table = deviceTable(devices);
+  mount(app, h('h1', {}, 'Devices'), table, h('h2', {}, 'Start sampling'), form, formStatus, log);
 
-  mount(app, h('h1', {}, 'Devices'), table, h('h2', {}, 'Start sampling'), deviceSel.options.length ? form : h('p', { class: 'muted' }, 'No connected device to sample from.'), formStatus, log);
+  // A device connecting or going away updates the table and the form in place (the log stays).
+  const refresh = async () => {
+    devices = (await getJson(`/v1/api/${projectId()}/devices`, { signal })).devices ?? [];
+    const next = deviceTable(devices);
+    table.replaceWith(next);
+    table = next;
+    fillDevices();
+  };
 
   openEvents((name, data) => {
     if (name === 'hello') submit.disabled = false;
     if (name === 'disconnected') submit.disabled = true;
-    if (name !== 'device' || !watching || data.deviceId !== watching.deviceId) return;
+    if (name !== 'device') return;
+    if (data.kind === 'connected' || data.kind === 'disconnected') void refresh().catch(() => {});
+    if (!watching || data.deviceId !== watching.deviceId) return;
     if (data.kind === 'disconnected') log.append(h('li', { class: 'error' }, 'device disconnected'));
     if (data.kind !== 'from-device' || !data.message || 'hello' in data.message) return;
     const text = statusText(data.message);
