@@ -269,6 +269,21 @@ describe.skipIf(missing !== null)('web pages in Chromium', () => {
     await page.close();
   });
 
+  it('pages through a long list, filters kept', async () => {
+    for (let i = 0; i < 27; i++) expect(await uploadData(ws.svc.url, accelDoc(5, { seed: 60 + i }), { label: 'paged', fileName: `paged.${i}.cbor` })).toBe(200);
+    const page = await loggedIn('/?label=paged');
+    await expect.poll(() => page.textContent('#pager')).toContain('1–25 of 27');
+    expect(await page.$$eval('#samples tbody tr', (r) => r.length)).toBe(25);
+    expect(await page.textContent('#samples tbody tr:first-child .filename')).toBe('paged.26.cbor');
+    await page.click('#pager a:has-text("next")');
+    await expect.poll(() => page.textContent('#pager')).toContain('26–27 of 27');
+    expect(await page.$$eval('#samples tbody .filename', (r) => r.map((x) => x.textContent))).toEqual(['paged.1.cbor', 'paged.0.cbor']);
+    expect(page.url()).toContain('label=paged');
+    await page.click('#pager a:has-text("previous")');
+    await expect.poll(() => page.textContent('#pager')).toContain('1–25 of 27');
+    await page.close();
+  });
+
   it('the API key never appeared in a URL or in the console', () => {
     expect(requested.length).toBeGreaterThan(20);
     expect(requested.filter((u) => u.includes(API_KEY))).toEqual([]);
