@@ -161,4 +161,31 @@ describe('event stream bound', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a stream carries only its own project: an upload to another project never shows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ei-web-projects-'));
+    const OTHER = 'ei_web_other_project_made_up_key';
+    const web = createWebPages();
+    const config = { version: 1 as const, projects: [{ id: 1, name: 'one', apiKey: API_KEY, hmacKey: HMAC_KEY }, { id: 2, name: 'two', apiKey: OTHER }] };
+    const svc = await startIngestionService({ dataDir: dir, config, pages: web.routes, fsync: false });
+    try {
+      const ac = new AbortController();
+      const r = eventReader(await fetch(`${svc.url}/web/api/1/events`, { headers: hdr(), signal: ac.signal }));
+      await r.until((e) => e.some((x) => x.event === 'hello'));
+      const up = (key: string, name: string) => fetch(`${svc.url}/api/training/data`, { method: 'POST', headers: { 'x-api-key': key, 'x-file-name': name, 'content-type': 'application/cbor' }, body: accelDoc(5, {}) });
+      expect((await up(OTHER, 'theirs.cbor')).status).toBe(200);
+      expect((await up(API_KEY, 'ours.cbor')).status).toBe(200);
+      // Events are in commit order, so a leaked 'theirs' would arrive before 'ours'.
+      await r.until((e) => e.some((x) => x.event === 'sample'));
+      ac.abort();
+      expect(r.events.filter((e) => e.event === 'sample').map((e) => e.data.filename)).toEqual(['ours.cbor']);
+      const theirs = (await (await fetch(`${svc.url}/web/api/2/samples`, { headers: hdr(OTHER) })).json()) as any;
+      expect(theirs.samples.map((x: any) => x.filename)).toEqual(['theirs.cbor']);
+      expect((await fetch(`${svc.url}/web/api/2/events`, { headers: hdr() })).status).toBe(403);
+    } finally {
+      web.close();
+      await svc.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
