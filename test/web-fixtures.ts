@@ -122,7 +122,7 @@ export function accelDoc(rows: number, opts: { hmacKey?: string; seed?: number; 
 export function binaryTailDoc(rows: number): Uint8Array {
   const data = new Int16Array(rows * 2);
   for (let i = 0; i < rows; i++) {
-    data[2 * i] = (i * 37) % 2000 - 1000;
+    data[2 * i] = ((i * 37) % 2000) - 1000;
     data[2 * i + 1] = Math.floor(i / 25) % 2 ? 800 : -800;
   }
   const doc: DocumentInput = {
@@ -219,17 +219,36 @@ export async function seedSamples(url: string): Promise<void> {
   ok(await uploadData(url, accelDoc(63, { hmacKey: 'not-the-project-key', seed: 4 }), { label: 'wave', fileName: 'wave.badsig.cbor' }));
   ok(await uploadData(url, binaryTailDoc(600), { label: 'ramp', fileName: 'ramp.tail.cbor', contentType: 'application/octet-stream' }));
   ok(await uploadData(url, toneWav(0.5), { label: 'tone', fileName: 'tone.wav', contentType: 'audio/wav' }));
-  const structured = { version: 1, type: 'structured-labels', structuredLabels: { 'gesture.json': [{ startIndex: 0, endIndex: 19, label: 'idle' }, { startIndex: 20, endIndex: 44, label: 'swipe' }, { startIndex: 45, endIndex: 62, label: 'idle' }] } };
-  ok(await uploadFiles(url, [
-    { name: 'data', fileName: 'gesture.json', type: 'application/json', body: accelDoc(63, { hmacKey: HMAC_KEY, seed: 5, format: 'json' }) },
-    { name: 'structured_labels.labels', fileName: 'structured_labels.labels', type: 'application/json', body: JSON.stringify(structured) },
-  ]));
+  const structured = {
+    version: 1,
+    type: 'structured-labels',
+    structuredLabels: {
+      'gesture.json': [
+        { startIndex: 0, endIndex: 19, label: 'idle' },
+        { startIndex: 20, endIndex: 44, label: 'swipe' },
+        { startIndex: 45, endIndex: 62, label: 'idle' },
+      ],
+    },
+  };
+  ok(
+    await uploadFiles(url, [
+      { name: 'data', fileName: 'gesture.json', type: 'application/json', body: accelDoc(63, { hmacKey: HMAC_KEY, seed: 5, format: 'json' }) },
+      { name: 'structured_labels.labels', fileName: 'structured_labels.labels', type: 'application/json', body: JSON.stringify(structured) },
+    ]),
+  );
   const box = { x: 40, y: 24, width: 56, height: 40 };
   const boxes = { version: 1, type: 'bounding-box-labels', boundingBoxes: { 'cat.png': [{ label: 'cat', ...box }] } };
-  ok(await uploadFiles(url, [
-    { name: 'data', fileName: 'cat.png', type: 'image/png', body: gradientPng(160, 96, box) },
-    { name: 'bounding_boxes.labels', fileName: 'bounding_boxes.labels', type: 'application/json', body: JSON.stringify(boxes) },
-  ], 'training', 'cat'));
+  ok(
+    await uploadFiles(
+      url,
+      [
+        { name: 'data', fileName: 'cat.png', type: 'image/png', body: gradientPng(160, 96, box) },
+        { name: 'bounding_boxes.labels', fileName: 'bounding_boxes.labels', type: 'application/json', body: JSON.stringify(boxes) },
+      ],
+      'training',
+      'cat',
+    ),
+  );
 }
 
 /** A sample whose every document-supplied string is an XSS attempt. */

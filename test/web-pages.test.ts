@@ -16,7 +16,6 @@ import { API_KEY, HMAC_KEY, XSS, accelDoc, chromiumMissing, launchChromium, seed
 const missing = chromiumMissing();
 if (missing) console.log(`web-pages tests skipped: ${missing}`);
 
-
 describe.skipIf(missing !== null)('web pages in Chromium', () => {
   let ws: WebService;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -224,7 +223,17 @@ describe.skipIf(missing !== null)('web pages in Chromium', () => {
       const said = deviceMessages(ws.rm.registry.get(ws.svc.projectId, 'web-sim-1')!.events, before);
       expect(statusTrace(said)).toMatch(SUCCESS_ORDER);
       const expected = said.map((m) =>
-        'sample' in m ? 'request accepted' : 'sampleStarted' in m ? 'started' : 'sampleProcessing' in m ? 'processing' : 'sampleReading' in m ? `reading ${m.progressPercentage}%` : 'sampleUploading' in m ? 'uploading' : 'finished',
+        'sample' in m
+          ? 'request accepted'
+          : 'sampleStarted' in m
+            ? 'started'
+            : 'sampleProcessing' in m
+              ? 'processing'
+              : 'sampleReading' in m
+                ? `reading ${m.progressPercentage}%`
+                : 'sampleUploading' in m
+                  ? 'uploading'
+                  : 'finished',
       );
       expect(shown).toEqual(expected);
       const toDevice = ws.rm.registry.get(ws.svc.projectId, 'web-sim-1')!.events.find((e) => e.seq > before && e.kind === 'to-device');
@@ -243,7 +252,14 @@ describe.skipIf(missing !== null)('web pages in Chromium', () => {
       expect(await page.$$eval('#status-log li', (l) => l.map((x) => x.textContent))).toEqual([`error: ${refusal.error}`]);
 
       // Devices coming and going update the page in place.
-      dev2 = new DeviceClient({ url: ws.svc.url.replace('http', 'ws') + '/remote-mgmt', apiKey: API_KEY, deviceId: 'web-sim-2', deviceType: 'EI_INGEST_SIM', source: new SimSource({ speed: 4, seed: 10 }), uploader: directUploader(client) });
+      dev2 = new DeviceClient({
+        url: ws.svc.url.replace('http', 'ws') + '/remote-mgmt',
+        apiKey: API_KEY,
+        deviceId: 'web-sim-2',
+        deviceType: 'EI_INGEST_SIM',
+        source: new SimSource({ speed: 4, seed: 10 }),
+        uploader: directUploader(client),
+      });
       dev2.start();
       await page.waitForSelector('#devices tr[data-device="web-sim-2"]');
       expect(await page.$$eval('#device option', (o) => o.map((x: any) => x.value))).toEqual(['web-sim-1', 'web-sim-2']);

@@ -75,7 +75,7 @@ describe('web routes', () => {
     expect((await fetch(`${base}/web/api/${pid}/samples`)).status).toBe(401);
     const wrong = await fetch(`${base}/web/api/${pid}/samples`, { headers: hdr('ei_wrong_made_up') });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json() as any).toEqual({ success: false, error: 'Invalid API key' });
+    expect((await wrong.json()) as any).toEqual({ success: false, error: 'Invalid API key' });
     expect((await fetch(`${base}/web/api/${pid + 1}/samples`, { headers: hdr() })).status).toBe(403);
     const bad = await fetch(`${base}/web/api/${pid}/samples?limit=9999`, { headers: hdr() });
     expect(bad.status).toBe(400);
@@ -123,7 +123,11 @@ describe('web routes', () => {
     await r.until((e) => e.some((x) => x.event === 'hello'));
     expect(await uploadData(base, accelDoc(10, { hmacKey: HMAC_KEY, seed: 3 }), { label: 'live', fileName: 'live.cbor' })).toBe(200);
     const id = ws.svc.store.list(pid).find((s) => s.filename === 'live.cbor')!.id;
-    const edit = await fetch(`${base}/v1/api/${pid}/raw-data/${id}/edit-label`, { method: 'POST', headers: { ...hdr(), 'content-type': 'application/json' }, body: JSON.stringify({ label: 'renamed' }) });
+    const edit = await fetch(`${base}/v1/api/${pid}/raw-data/${id}/edit-label`, {
+      method: 'POST',
+      headers: { ...hdr(), 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'renamed' }),
+    });
     expect(edit.status).toBe(200);
     expect((await fetch(`${base}/v1/api/${pid}/raw-data/${id}`, { method: 'DELETE', headers: hdr() })).status).toBe(200);
     await r.until((e) => e.some((x) => x.event === 'sample-deleted'));
@@ -150,11 +154,13 @@ describe('event stream bound', () => {
       expect(second.headers.get('retry-after')).toBe('5');
       await second.text();
       ac.abort();
-      await expect.poll(async () => {
-        const r = await fetch(url, { headers: hdr() });
-        await r.body?.cancel();
-        return r.status;
-      }).toBe(200);
+      await expect
+        .poll(async () => {
+          const r = await fetch(url, { headers: hdr() });
+          await r.body?.cancel();
+          return r.status;
+        })
+        .toBe(200);
     } finally {
       web.close();
       await svc.close();
@@ -166,13 +172,20 @@ describe('event stream bound', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ei-web-projects-'));
     const OTHER = 'ei_web_other_project_made_up_key';
     const web = createWebPages();
-    const config = { version: 1 as const, projects: [{ id: 1, name: 'one', apiKey: API_KEY, hmacKey: HMAC_KEY }, { id: 2, name: 'two', apiKey: OTHER }] };
+    const config = {
+      version: 1 as const,
+      projects: [
+        { id: 1, name: 'one', apiKey: API_KEY, hmacKey: HMAC_KEY },
+        { id: 2, name: 'two', apiKey: OTHER },
+      ],
+    };
     const svc = await startIngestionService({ dataDir: dir, config, pages: web.routes, fsync: false });
     try {
       const ac = new AbortController();
       const r = eventReader(await fetch(`${svc.url}/web/api/1/events`, { headers: hdr(), signal: ac.signal }));
       await r.until((e) => e.some((x) => x.event === 'hello'));
-      const up = (key: string, name: string) => fetch(`${svc.url}/api/training/data`, { method: 'POST', headers: { 'x-api-key': key, 'x-file-name': name, 'content-type': 'application/cbor' }, body: accelDoc(5, {}) });
+      const up = (key: string, name: string) =>
+        fetch(`${svc.url}/api/training/data`, { method: 'POST', headers: { 'x-api-key': key, 'x-file-name': name, 'content-type': 'application/cbor' }, body: accelDoc(5, {}) });
       expect((await up(OTHER, 'theirs.cbor')).status).toBe(200);
       expect((await up(API_KEY, 'ours.cbor')).status).toBe(200);
       // Events are in commit order, so a leaked 'theirs' would arrive before 'ours'.

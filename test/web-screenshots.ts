@@ -45,7 +45,14 @@ async function main(): Promise<number> {
     await page.screenshot({ path: join(out, 'samples.png'), fullPage: true });
     const ids = await page.$$eval('#samples tbody tr', (rows) => rows.map((r: any) => ({ id: r.dataset.id as string, file: r.querySelector('.filename')?.textContent as string })));
     const idOf = (f: string): string => ids.find((x) => x.file === f)!.id!;
-    for (const [file, name] of [['wave.1.cbor', 'sample-accel'], ['gesture.json', 'sample-labels'], ['cat.png', 'sample-image'], ['tone.wav', 'sample-audio'], ['ramp.tail.cbor', 'sample-binary-tail'], ['long-run.cbor', 'sample-1m-rows']] as const) {
+    for (const [file, name] of [
+      ['wave.1.cbor', 'sample-accel'],
+      ['gesture.json', 'sample-labels'],
+      ['cat.png', 'sample-image'],
+      ['tone.wav', 'sample-audio'],
+      ['ramp.tail.cbor', 'sample-binary-tail'],
+      ['long-run.cbor', 'sample-1m-rows'],
+    ] as const) {
       await page.goto(`${ws.svc.url}/samples/${idOf(file)}`);
       await page.waitForSelector(file === 'cat.png' ? '#sample-image' : '#plot canvas');
       if (file === 'cat.png') await page.waitForFunction(() => (globalThis as any).document.getElementById('sample-image').complete);

@@ -26,11 +26,18 @@ function bruteColumns(rows: number[][], columns: number): { min: number[]; max: 
 
 describe('plot summary', () => {
   it('small samples are sent whole (exact), x in ms', () => {
-    const rows = [[1, 2], [3, 4], [5, 6]];
+    const rows = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
     const s = summarizeRows(rows, 2, 100, 16);
     expect(s.exact).toBe(true);
     expect(s.t).toEqual([0, 16, 32]);
-    expect(s.series).toEqual([[1, 3, 5], [2, 4, 6]]);
+    expect(s.series).toEqual([
+      [1, 3, 5],
+      [2, 4, 6],
+    ]);
   });
 
   it('every column holds its rows’ min and max, in time order, for any split', () => {
@@ -79,7 +86,10 @@ describe('plot summary', () => {
     const bytes = new Uint8Array(4 + data.byteLength);
     bytes.set(new Uint8Array(data.buffer), 4);
     const s = summarizeBinary(bytes, 4, 'i16', 2, 3, 100, 10);
-    expect(s.series).toEqual([[1, 300, 5], [-2, -400, 6]]);
+    expect(s.series).toEqual([
+      [1, 300, 5],
+      [-2, -400, 6],
+    ]);
   });
 
   it('refuses nonsense sizes', () => {
@@ -91,9 +101,32 @@ describe('plot summary', () => {
 
 function rec(id: number, over: Partial<SampleRecord>): SampleRecord {
   return {
-    id, projectId: 1, category: 'training', filename: `f${id}`, label: 'a', kind: 'document', format: 'cbor', contentType: 'application/cbor', size: 1, sha256: '0',
-    signatureAlg: 'HS256', signatureStatus: 'valid', deviceName: 'd1', deviceType: 't', intervalMs: 10, sensors: [], rowCount: 1, totalLengthMs: 10, info: {},
-    metadata: {}, uploadSource: null, structuredLabels: null, path: `p${id}`, attachmentPath: null, added: 1000 + id, ...over,
+    id,
+    projectId: 1,
+    category: 'training',
+    filename: `f${id}`,
+    label: 'a',
+    kind: 'document',
+    format: 'cbor',
+    contentType: 'application/cbor',
+    size: 1,
+    sha256: '0',
+    signatureAlg: 'HS256',
+    signatureStatus: 'valid',
+    deviceName: 'd1',
+    deviceType: 't',
+    intervalMs: 10,
+    sensors: [],
+    rowCount: 1,
+    totalLengthMs: 10,
+    info: {},
+    metadata: {},
+    uploadSource: null,
+    structuredLabels: null,
+    path: `p${id}`,
+    attachmentPath: null,
+    added: 1000 + id,
+    ...over,
   };
 }
 
@@ -137,7 +170,15 @@ describe('sample list query', () => {
   });
 
   it('bad parameters are named', () => {
-    for (const [s, field] of [['category=x', 'category'], ['signature=x', 'signature'], ['sort=up', 'sort'], ['limit=0', 'limit'], ['limit=501', 'limit'], ['offset=-1', 'offset'], ['limit=abc', 'limit']]) {
+    for (const [s, field] of [
+      ['category=x', 'category'],
+      ['signature=x', 'signature'],
+      ['sort=up', 'sort'],
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['offset=-1', 'offset'],
+      ['limit=abc', 'limit'],
+    ]) {
       const r = q(s);
       expect('error' in r && r.error).toMatch(new RegExp(`^${field}`));
     }
@@ -159,8 +200,28 @@ describe('CBOR rows read from the bytes', () => {
     };
     check(accelDoc(300, { hmacKey: 'k' }), 3); // our encoder: float32 rows, indefinite values
     // cbor-x: integers of every width, negatives, halves, doubles; definite lengths; extra keys.
-    const values = [[0, -1, 23], [24, -25, 255], [65536, -70000, 2 ** 40], [0.5, 1.5, -2.25], [Math.PI, -Math.E, 1e300]];
-    const doc = { protected: { ver: 'v1', alg: 'none' }, signature: '00', payload: { device_type: 'T', interval_ms: 10, sensors: [{ name: 'a', units: 'u' }, { name: 'b', units: 'u' }, { name: 'c', units: 'u' }], values, extra: { nested: [1, 'x', new Uint8Array(3)] } } };
+    const values = [
+      [0, -1, 23],
+      [24, -25, 255],
+      [65536, -70000, 2 ** 40],
+      [0.5, 1.5, -2.25],
+      [Math.PI, -Math.E, 1e300],
+    ];
+    const doc = {
+      protected: { ver: 'v1', alg: 'none' },
+      signature: '00',
+      payload: {
+        device_type: 'T',
+        interval_ms: 10,
+        sensors: [
+          { name: 'a', units: 'u' },
+          { name: 'b', units: 'u' },
+          { name: 'c', units: 'u' },
+        ],
+        values,
+        extra: { nested: [1, 'x', new Uint8Array(3)] },
+      },
+    };
     check(encode(doc), 3);
     check(encode({ ...doc, payload: { ...doc.payload, sensors: [{ name: 'a', units: 'u' }], values: [1, -2, 3.5] } }), 1);
   });

@@ -102,7 +102,7 @@ class Walker {
   }
 
   /** Iterates a map's entries, calling `onKey(key)` positioned at the value; it must consume it. */
-  map(onKey: (key: string) => void): void {
+  eachEntry(onKey: (key: string) => void): void {
     const [major, n] = this.head();
     if (major !== 5) giveUp();
     for (let i = 0; n < 0 ? !this.isBreak() : i < n; i++) onKey(this.text());
@@ -139,9 +139,15 @@ export function walkCborRows(bytes: Uint8Array, width: number, onRow: (row: Floa
     rows = count;
   };
   try {
-    w.map((k) => {
-      if (k !== 'payload') return w.skip();
-      w.map((pk) => (pk === 'values' ? values() : w.skip()));
+    w.eachEntry((k) => {
+      if (k !== 'payload') {
+        w.skip();
+        return;
+      }
+      w.eachEntry((pk) => {
+        if (pk === 'values') values();
+        else w.skip();
+      });
     });
   } catch (e) {
     if (e instanceof GiveUp || e instanceof RangeError) return null;

@@ -100,5 +100,7 @@ export const suite: BenchSuite = {
       };
     });
   },
-  notes: ['web: the page asks the server for a min/max-per-pixel-column summary (2 points per column per axis), so the browser draws ~2,400 points whatever the row count; "first" includes compiling the page scripts.'],
+  notes: [
+    'web: the page asks the server for a min/max-per-pixel-column summary (2 points per column per axis), so the browser draws ~2,400 points whatever the row count; "first" includes compiling the page scripts.',
+  ],
 };

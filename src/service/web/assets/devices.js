@@ -24,7 +24,15 @@ function deviceTable(devices) {
   return h(
     'table',
     { class: 'devices', id: 'devices' },
-    h('thead', {}, h('tr', {}, ['device', 'type', 'connected', 'sensors', 'last seen'].map((c) => h('th', {}, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['device', 'type', 'connected', 'sensors', 'last seen'].map((c) => h('th', {}, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -35,7 +43,15 @@ function deviceTable(devices) {
           h('td', {}, d.name ?? d.deviceId),
           h('td', {}, d.deviceType),
           h('td', { class: 'connected' }, connected(d) ? 'yes' : 'no'),
-          h('td', {}, h('ul', { class: 'plain' }, sensorsText(d).map((t) => h('li', {}, t)))),
+          h(
+            'td',
+            {},
+            h(
+              'ul',
+              { class: 'plain' },
+              sensorsText(d).map((t) => h('li', {}, t)),
+            ),
+          ),
           h('td', {}, fmtTime(d.lastSeen)),
         ),
       ),
@@ -57,16 +73,25 @@ export async function devicesPage(app, signal) {
   const fillFreqs = () => {
     const d = devices.find((x) => x.deviceId === deviceSel.value);
     const s = d?.sensors.find((x) => x.name === sensorSel.value);
-    mount(freqSel, (s?.frequencies ?? []).map((f) => h('option', { value: f }, `${f} Hz`)));
+    mount(
+      freqSel,
+      (s?.frequencies ?? []).map((f) => h('option', { value: f }, `${f} Hz`)),
+    );
   };
   const fillSensors = () => {
     const d = devices.find((x) => x.deviceId === deviceSel.value);
-    mount(sensorSel, (d?.sensors ?? []).map((s) => h('option', { value: s.name }, s.name)));
+    mount(
+      sensorSel,
+      (d?.sensors ?? []).map((s) => h('option', { value: s.name }, s.name)),
+    );
     fillFreqs();
   };
   const fillDevices = () => {
     const keep = deviceSel.value;
-    mount(deviceSel, devices.filter(connected).map((d) => h('option', { value: d.deviceId, selected: d.deviceId === keep }, d.name ?? d.deviceId)));
+    mount(
+      deviceSel,
+      devices.filter(connected).map((d) => h('option', { value: d.deviceId, selected: d.deviceId === keep }, d.name ?? d.deviceId)),
+    );
     if (deviceSel.value !== keep) fillSensors();
   };
   deviceSel.addEventListener('change', fillSensors);
@@ -76,7 +101,11 @@ export async function devicesPage(app, signal) {
 
   const label = h('input', { name: 'label', id: 'label', required: true, value: 'idle', size: 16 });
   const length = h('input', { name: 'length', id: 'length', type: 'number', min: 1, required: true, value: 2000, size: 8 });
-  const category = h('select', { name: 'category', id: 'category' }, ['training', 'testing', 'anomaly'].map((c) => h('option', { value: c }, c)));
+  const category = h(
+    'select',
+    { name: 'category', id: 'category' },
+    ['training', 'testing', 'anomaly'].map((c) => h('option', { value: c }, c)),
+  );
   const submit = h('button', { type: 'submit', id: 'start', disabled: true }, 'Start sampling');
   const form = h(
     'form',

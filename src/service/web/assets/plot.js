@@ -26,7 +26,7 @@ export function drawPlot(host, summary, sensors, ranges, width) {
     height: 320,
     scales: { x: { time: false } },
     series: [
-      { label: 'time (ms)', value: (u, v) => (v === null ? '—' : `${v.toFixed(1)} ms`) },
+      { label: 'time (ms)', value: (_u, v) => (v === null ? '—' : `${v.toFixed(1)} ms`) },
       ...summary.series.map((_, i) => ({
         label: sensors[i] ? `${sensors[i].name} (${sensors[i].units})` : `axis ${i}`,
         stroke: COLORS[i % COLORS.length],
@@ -55,8 +55,7 @@ export function drawPlot(host, summary, sensors, ranges, width) {
       ],
     },
   };
-  // eslint-disable-next-line no-undef
-  const plot = new uPlot(opts, [summary.t, ...summary.series], host);
+  const plot = new window.uPlot(opts, [summary.t, ...summary.series], host);
   // When the frame holding the plot is painted (read by the web bench and tests).
   requestAnimationFrame(() => {
     window.eiPlotDrawnAt = performance.now();
@@ -74,7 +73,15 @@ export function drawPlot(host, summary, sensors, ranges, width) {
       h(
         'ul',
         { class: 'ranges', id: 'ranges' },
-        ranges.map((r) => h('li', {}, h('span', { class: 'swatch', style: { background: labelColor.get(r.label) } }), h('span', { class: 'range-label' }, r.label), ` rows ${r.startIndex}–${r.endIndex} (${(r.startIndex * iv).toFixed(0)}–${((r.endIndex + 1) * iv).toFixed(0)} ms)`)),
+        ranges.map((r) =>
+          h(
+            'li',
+            {},
+            h('span', { class: 'swatch', style: { background: labelColor.get(r.label) } }),
+            h('span', { class: 'range-label' }, r.label),
+            ` rows ${r.startIndex}–${r.endIndex} (${(r.startIndex * iv).toFixed(0)}–${((r.endIndex + 1) * iv).toFixed(0)} ms)`,
+          ),
+        ),
       ),
     );
   }

@@ -6,7 +6,15 @@ import { drawPlot } from './plot.js';
 import { go } from './app.js';
 
 function kv(rows) {
-  return h('table', { class: 'kv' }, h('tbody', {}, rows.filter(Boolean).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)))));
+  return h(
+    'table',
+    { class: 'kv' },
+    h(
+      'tbody',
+      {},
+      rows.filter(Boolean).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v))),
+    ),
+  );
 }
 
 async function blobUrl(path, signal) {
@@ -122,7 +130,18 @@ export async function samplePage(app, id, signal) {
         ]),
       ),
       h('section', {}, h('h2', {}, 'Metadata'), meta.length ? kv(meta) : h('p', { class: 'muted' }, 'none')),
-      s.boundingBoxes?.length ? h('section', {}, h('h2', {}, 'Bounding boxes'), h('ul', { id: 'bboxes' }, s.boundingBoxes.map((b) => h('li', {}, h('span', { class: 'bbox-name' }, b.label), ` x=${b.x} y=${b.y} ${b.width}×${b.height}`)))) : null,
+      s.boundingBoxes?.length
+        ? h(
+            'section',
+            {},
+            h('h2', {}, 'Bounding boxes'),
+            h(
+              'ul',
+              { id: 'bboxes' },
+              s.boundingBoxes.map((b) => h('li', {}, h('span', { class: 'bbox-name' }, b.label), ` x=${b.x} y=${b.y} ${b.width}×${b.height}`)),
+            ),
+          )
+        : null,
     ),
   );
   if (r.plot.kind === 'series') {

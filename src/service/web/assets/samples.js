@@ -37,14 +37,27 @@ export function sampleTable(samples) {
   return h(
     'table',
     { class: 'samples', id: 'samples' },
-    h('thead', {}, h('tr', {}, ['id', 'file', 'label', 'category', 'device', 'sensors', 'length', 'signature', 'added'].map((c) => h('th', {}, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['id', 'file', 'label', 'category', 'device', 'sensors', 'length', 'signature', 'added'].map((c) => h('th', {}, c)),
+      ),
+    ),
     h('tbody', {}, samples.map(sampleRow)),
   );
 }
 
 function counts(title, m, labelOf = (k) => k) {
   const keys = Object.keys(m).sort();
-  return h('div', { class: 'counts' }, h('strong', {}, `${title}: `), keys.length === 0 ? h('span', { class: 'muted' }, 'none') : keys.map((k) => h('span', { class: 'chip' }, `${labelOf(k)} ${m[k]}`)));
+  return h(
+    'div',
+    { class: 'counts' },
+    h('strong', {}, `${title}: `),
+    keys.length === 0 ? h('span', { class: 'muted' }, 'none') : keys.map((k) => h('span', { class: 'chip' }, `${labelOf(k)} ${m[k]}`)),
+  );
 }
 
 export async function samplesPage(app, signal) {
@@ -68,7 +81,12 @@ export async function samplesPage(app, signal) {
       },
       onsubmit: (ev) => ev.preventDefault(),
     },
-    h('label', {}, 'category ', options('category', { training: r.counts.categories.training ?? 0, testing: r.counts.categories.testing ?? 0, anomaly: r.counts.categories.anomaly ?? 0 }, q.get('category'))),
+    h(
+      'label',
+      {},
+      'category ',
+      options('category', { training: r.counts.categories.training ?? 0, testing: r.counts.categories.testing ?? 0, anomaly: r.counts.categories.anomaly ?? 0 }, q.get('category')),
+    ),
     h('label', {}, 'label ', options('label', r.counts.labels, q.get('label'), unl)),
     h('label', {}, 'device ', options('device', r.counts.devices, q.get('device'), nodev)),
     h('label', {}, 'signature ', options('signature', r.counts.signatures, q.get('signature'))),
@@ -76,7 +94,12 @@ export async function samplesPage(app, signal) {
       'label',
       {},
       'sort ',
-      h('select', { name: 'sort', id: 'filter-sort' }, h('option', { value: 'newest', selected: q.get('sort') !== 'oldest' }, 'newest first'), h('option', { value: 'oldest', selected: q.get('sort') === 'oldest' }, 'oldest first')),
+      h(
+        'select',
+        { name: 'sort', id: 'filter-sort' },
+        h('option', { value: 'newest', selected: q.get('sort') !== 'oldest' }, 'newest first'),
+        h('option', { value: 'oldest', selected: q.get('sort') === 'oldest' }, 'oldest first'),
+      ),
     ),
   );
   const pageLink = (o, text) => {
