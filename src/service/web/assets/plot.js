@@ -35,7 +35,7 @@ export function drawPlot(host, summary, sensors, ranges, width) {
       })),
     ],
     axes: [
-      { label: xTitle, stroke: '#333' },
+      { label: xTitle, stroke: '#333', space: 90 },
       { label: yTitle, stroke: '#333', size: 60 },
     ],
     hooks: {
