@@ -1,7 +1,8 @@
 /**
  * Feeds a stored sample's values into the plot summary. Binary tails and PCM WAV are read straight
  * from the file's bytes (no array per row); inline document rows and CSV come from the service's
- * decoders. When the service's document reader streams, only `documentRows` changes.
+ * decoders. When the service's streaming document reader lands, `fastCborSummary` (and the JSON
+ * and CSV cases) switch to it: the summariser only needs rows pushed in order.
  */
 import { parseDocument } from '../document.ts';
 import { BINARY_TYPES, type BinaryType } from '../binary-tail.ts';
