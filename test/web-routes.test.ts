@@ -65,7 +65,7 @@ describe('web routes', () => {
     const u = await fetch(`${base}/web/assets/uPlot.js`);
     expect(u.status).toBe(200);
     expect(await u.text()).toMatch(/uPlot/);
-    for (const p of ['/web/assets/nope.js', '/web/assets/..%2Fshell.ts', '/web/assets/../routes.ts', '/samples/abc']) {
+    for (const p of ['/web/assets/nope.js', '/web/assets/constructor', '/web/assets/__proto__', '/web/assets/..%2Fshell.ts', '/web/assets/../routes.ts', '/samples/abc']) {
       expect((await fetch(base + p)).status, p).toBe(404);
     }
     expect((await fetch(`${base}/`, { method: 'POST', body: 'x' })).status).toBe(404);

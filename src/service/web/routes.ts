@@ -78,7 +78,7 @@ export function createWebPages(opts: WebPagesOptions = {}): WebPages {
   const streams: EventStreams = new Set();
 
   async function asset(res: ServerResponse, name: string): Promise<void> {
-    const entry = ASSETS[name];
+    const entry = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!entry) return sendPage(res, 404, notFoundPage('No such file'));
     let body = cache.get(name);
     if (!body) {
