@@ -27,7 +27,7 @@ let svc: IngestionService;
 let rm: RemoteManagement;
 let api: EdgeImpulseApi;
 const tmp = tempDir('ei-linux-');
-const models = new ModelChecker(['GetDeviceResponse', 'ListDevicesResponse']);
+const models = new ModelChecker(['GetDeviceResponse', 'ListDevicesResponse', 'ProjectInfoResponse']);
 
 beforeAll(async () => {
   rm = createRemoteManagement();
@@ -85,6 +85,7 @@ describe('edge-impulse-linux runner', () => {
       await api.devices.renameDevice(svc.projectId, 'dc:a6:32:01:02:03', { name: 'porch-pi' });
       const info = await api.projects.getProjectInfo(svc.projectId, {});
       expect(info.project.whitelabelId).toBeNull();
+      expect(models.check('ProjectInfoResponse', info).errors).toEqual([]);
       expect(info.devices.map((d) => [d.deviceId, d.name])).toEqual([['dc:a6:32:01:02:03', 'porch-pi']]);
       // What the service logged: the hello (key redacted), then its answer.
       const events = rm.registry.get(svc.projectId, 'dc:a6:32:01:02:03')!.events.filter((e) => e.message);

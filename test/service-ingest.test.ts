@@ -308,7 +308,7 @@ describe('headers and status codes', () => {
 describe('studio API', () => {
   it('projects, devkeys, other projects, delete', async () => {
     const p = await getJson(svc.port, '/v1/api/projects', KEY);
-    expect(p.json).toEqual({ success: true, projects: [{ id: svc.projectId, name: expect.any(String) }] });
+    expect(p.json).toMatchObject({ success: true, projects: [{ id: svc.projectId, name: expect.any(String) }] });
     const k = await getJson(svc.port, `/v1/api/${svc.projectId}/devkeys/hmac`, KEY);
     expect(k.json).toEqual({ success: true, hmacKey: HMAC });
     expect((await getJson(svc.port, `/v1/api/999/devkeys/hmac`, KEY)).status).toBe(403);

@@ -21,6 +21,9 @@ const models = new ModelChecker([
   'CountSamplesResponse',
   'GetSampleResponse',
   'GenericApiResponse',
+  'ListProjectsResponse',
+  'GetHmacDevkeyResponse',
+  'DevelopmentKeysResponse',
   'ListDevicesResponse',
   'GetDeviceResponse',
   'Sample',
@@ -86,6 +89,17 @@ describe('projects', () => {
     expect(info.dataSummary.dataCount).toBe(3);
     expect(info.dataSummaryPerCategory.training.dataCount).toBe(1);
   });
+  it('listProjects: the key\'s own project as a Project model; getHmacDevkey; listDevkeys answers no keys to an API key', async () => {
+    const l = await api.projects.listProjects();
+    expectModel('ListProjectsResponse', l);
+    expect(l.projects.map((p) => p.id)).toEqual([svc.projectId]);
+    const h = await api.projects.getHmacDevkey(svc.projectId);
+    expectModel('GetHmacDevkeyResponse', h);
+    expect(h.hmacKey).toBe(HMAC);
+    const d = await api.projects.listDevkeys(svc.projectId);
+    expectModel('DevelopmentKeysResponse', d);
+    expect([d.apiKey, d.hmacKey]).toEqual([undefined, undefined]);
+  });
   it('another project id is refused with {success:false, error}', async () => {
     await expect(api.projects.getProjectInfo(svc.projectId + 1, {})).rejects.toThrow(/no access/);
   });
@@ -126,6 +140,8 @@ describe('raw data', () => {
     expect(g.payload).toMatchObject({ device_name: 'dev-1', device_type: 'TEST_BOARD', intervalMs: 10, frequencyHz: 100, values: [[1, 2], [3, 4], [5, 6]] });
     expect(g.payload.sensors).toEqual([{ index: 0, name: 'accX', units: 'm/s2' }, { index: 1, name: 'accY', units: 'm/s2' }]);
     expect(g.totalPayloadLength).toBe(3);
+    const first = await api.rawData.getSample(svc.projectId, ids['wave.json']!, { limitPayloadValues: 2 });
+    expect([first.payload.values, first.totalPayloadLength]).toEqual([[[1, 2], [3, 4]], 3]);
   });
   it('getSampleAsRaw, getSampleAsImage, getSampleAsAudio answer the bytes', async () => {
     const img = await api.rawData.getSampleAsImage(svc.projectId, ids['cat.png']!, {});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { encode } from 'cbor-x';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandPaths, fileBody, isLabelFile, labelPart, prepareFile, UploadFileError } from '../src/cli/upload-files.ts';
+import { expandPaths, fileBody, isLabelFile, prepareFile, UploadFileError } from '../src/cli/upload-files.ts';
 import { UploadReporter } from '../src/cli/upload-progress.ts';
 import { collectBody } from '../src/http/request.ts';
 
@@ -57,7 +57,6 @@ describe('files', () => {
     await expect(prepareFile(join(dir, 'info.txt'), undefined)).rejects.toMatchObject({ code: 'EI_UPLOAD_FILE_TYPE' });
     await expect(prepareFile(join(dir, 'nope.cbor'), undefined)).rejects.toMatchObject({ code: 'EI_UPLOAD_FILE_READ' });
     expect(isLabelFile(join(dir, 'info.labels'))).toBe(true);
-    expect(labelPart(join(dir, 'info.labels'))).toMatchObject({ name: 'info.labels', fileName: 'info.labels', contentType: 'application/json' });
   });
 
   it('refuses to re-sign what is not a plain document', async () => {

@@ -22,8 +22,8 @@ export const CONTENT_TYPES: Record<string, string> = {
   '.avi': 'video/x-msvideo',
 };
 
-/** Label files sent as extra multipart parts (FACTS §2), named after themselves. */
-export const LABEL_FILES = new Set(['info.labels', 'bounding_boxes.labels', 'structured_labels.labels']);
+/** Label files (FACTS §2); upload-labels.ts turns them into per-sample parts and headers. */
+export const LABEL_FILES = new Set(['info.labels', 'bounding_boxes.labels', 'structured_labels.labels', 'attachments.labels', 'label_map.labels']);
 
 /** A file the command cannot send (unknown type, unreadable, cannot re-sign). */
 export class UploadFileError extends EiError {
@@ -185,12 +185,6 @@ export async function prepareFile(path: string, hmacKey: string | undefined): Pr
     return { path, fileName, contentType, body: await resign(path, ext, hmacKey), resigned: true };
   }
   return { path, fileName, contentType, body: fileBody(path, contentType), resigned: false };
-}
-
-/** A label file as an extra part (named after itself, as the local service expects). */
-export function labelPart(path: string) {
-  const name = basename(path);
-  return { name, fileName: name, contentType: 'application/json', body: bodyFromBytes(readFileSync(path), 'application/json') };
 }
 
 export function isLabelFile(path: string): boolean {

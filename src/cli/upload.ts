@@ -10,7 +10,8 @@ import { HttpStatusError, UploadError } from '../client/errors.ts';
 import { CATEGORIES } from '../http/request.ts';
 import type { Connector } from '../transport/transport.ts';
 import { EiError } from '../errors.ts';
-import { expandPaths, isLabelFile, labelPart, prepareFile } from './upload-files.ts';
+import { expandPaths, isLabelFile, prepareFile } from './upload-files.ts';
+import { labelsForSample, readLabelFiles, type LabelPlan, type SampleLabels } from './upload-labels.ts';
 import { UploadReporter, type FileOutcome, type Mode, type Output } from './upload-progress.ts';
 import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
@@ -27,7 +28,10 @@ const USAGE = `usage: ei-ingest upload <files or globs…> [options]
   --ca FILE                                   trusted CA (PEM) for an https endpoint
   --json                                      one JSON summary on stdout
   --modem PATH [--baud N] [--tls] [--sec-tag N]   send through an nRF91 modem on a serial port
-Label files (info.labels, bounding_boxes.labels, structured_labels.labels) go with every request.
+Label files (info.labels, bounding_boxes.labels, structured_labels.labels, label_map.labels,
+attachments.labels) are read here and each sample is sent as Edge Impulse's uploader sends it: its
+category, label and metadata from info.labels as headers, then its own entries as label-file parts
+named "data" after the sample's part.
 `;
 
 export interface UploadIo {
@@ -113,11 +117,11 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
   const labelPaths = paths.filter(isLabelFile);
   const samplePaths = paths.filter((p) => !isLabelFile(p));
   if (samplePaths.length === 0) return usage('no sample files (only label files) given');
-  let extraParts;
+  let labelPlan: LabelPlan;
   try {
-    extraParts = labelPaths.map(labelPart);
+    labelPlan = readLabelFiles(labelPaths);
   } catch (e) {
-    return usage(`cannot read label file: ${(e as Error).message}`);
+    return usage(`bad label file: ${(e as Error).message}`);
   }
 
   let connector: (Connector & { close?(): Promise<void> }) | undefined;
@@ -161,7 +165,7 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
         reporter.done({ file: path, status: 'failed', bytes: 0, error: file.message.replace(`${path}: `, ''), code: (file as EiError).code });
         continue;
       }
-      reporter.done(await uploadOne(client, file.path, file.fileName, file.body, o, extraParts, reporter));
+      reporter.done(await uploadOne(client, file.path, file.fileName, file.body, o, labelsForSample(labelPlan, file.fileName), reporter));
     }
   };
   try {
@@ -181,23 +185,26 @@ async function uploadOne(
   fileName: string,
   body: import('../encode/body.ts').EncodedBody,
   o: Opts,
-  extraParts: ReturnType<typeof labelPart>[],
+  labels: SampleLabels,
   reporter: UploadReporter,
 ): Promise<FileOutcome> {
+  // A label file's word on this sample wins over the command line's (as in the uploader).
+  const fromLabels = labels.label !== undefined || labels.noLabel !== undefined || labels.parts.some((p) => p.fileName === 'structured_labels.labels');
+  const metadata = labels.metadata ? { ...(o.metadata ? (JSON.parse(o.metadata) as Record<string, string>) : {}), ...labels.metadata } : o.metadata;
   try {
     const res = await client.upload(
       body,
       {
         kind: 'files',
-        category: o.category!,
+        category: (labels.category ?? o.category!) as never,
         fileName,
-        label: o.label,
-        noLabel: o['no-label'] || undefined,
+        label: fromLabels ? labels.label : o.label,
+        noLabel: (fromLabels ? labels.noLabel : o['no-label']) || undefined,
         disallowDuplicates: !o['allow-duplicates'],
         addDateId: o['add-date-id'] || undefined,
-        metadata: o.metadata,
+        metadata,
         uploadSource: 'ei-ingest',
-        extraParts,
+        extraParts: labels.parts,
       },
       { onProgress: (sent) => reporter.progress(path, Math.min(sent, body.length)) },
     );

@@ -4,7 +4,7 @@
  * to 32 bytes first so neither length nor content leaks through timing.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ServiceConfigError } from './errors.ts';
 
@@ -63,13 +63,12 @@ function check(cfg: unknown, file: string): ServiceConfig {
 }
 
 /**
- * Loads `file`, or creates it (mode 0600) with the given or random keys.
+ * Loads `file`, or creates it (mode 0600, its directory 0700 when created here) with fresh random
+ * keys. Keys given for one run (`serve --api-key/--hmac-key`) are never written: the file holds
+ * only keys it generated itself, so a flag's secret never lands on disk.
  * @returns the config and whether it was just created (the only time keys may be shown).
  */
-export function loadOrCreateConfig(
-  file: string,
-  keys: { apiKey?: string; hmacKey?: string } = {},
-): { config: ServiceConfig; created: boolean } {
+export function loadOrCreateConfig(file: string): { config: ServiceConfig; created: boolean } {
   if (existsSync(file)) {
     let raw: unknown;
     try {
@@ -77,10 +76,17 @@ export function loadOrCreateConfig(
     } catch (e) {
       throw new ServiceConfigError(`${file}: not readable JSON`, { cause: e });
     }
-    return { config: check(raw, file), created: false };
+    const config = check(raw, file);
+    // It holds keys: nobody but the owner may read it.
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch {
+      // not ours to change (read-only mount, other owner): keep running with it
+    }
+    return { config, created: false };
   }
-  const config = defaultConfig(keys);
-  mkdirSync(dirname(file), { recursive: true });
+  const config = defaultConfig();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
   chmodSync(tmp, 0o600);

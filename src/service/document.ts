@@ -75,7 +75,7 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
   let format: 'json' | 'cbor';
   if (looksLikeJson(bytes)) {
     format = 'json';
-    spans = scanJsonTopLevel(bytes);
+    spans = scanJsonTopLevel(bytes, opts.maxDepth);
     try {
       value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     } catch (e) {
@@ -101,17 +101,23 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
   if (alg !== 'none' && alg !== 'HS256' && alg !== 'ES256') {
     bad('EI_SVC_DOC_ALG', 'protected.alg must be "none", "HS256" or "ES256"', 'protected.alg');
   }
+  // The Python SDK writes `"iat": null`, `"signature": null`, `"device_name": null` (its dataclass
+  // defaults, issue 13): null means absent.
+  if (prot.iat === null) delete prot.iat;
   if (prot.iat !== undefined && !(typeof prot.iat === 'number' && Number.isInteger(prot.iat) && prot.iat >= 0)) {
     bad('EI_SVC_DOC_FIELD', 'protected.iat must be a non-negative integer', 'protected.iat');
   }
-  const signature = value.signature;
+  // No signature (absent or null) is an unsigned sample: stored, and flagged invalid if its alg
+  // says it should have been signed.
+  const unsigned = value.signature === null || value.signature === undefined;
+  const signature = unsigned ? '' : value.signature;
   if (typeof signature !== 'string') bad('EI_SVC_DOC_FIELD', 'signature must be a text string', 'signature');
-  const sigLen = alg === 'HS256' ? 64 : alg === 'ES256' ? 128 : -1;
+  const sigLen = unsigned ? -1 : alg === 'HS256' ? 64 : alg === 'ES256' ? 128 : -1;
   if (sigLen > 0 && !(signature.length === sigLen && /^[0-9a-fA-F]+$/.test(signature))) {
     bad('EI_SVC_DOC_SIGNATURE', `signature must be ${sigLen} hex characters for ${alg}`, 'signature');
   }
   const span = spans.get('signature');
-  const signatureAt =
+  const signatureAt = unsigned ? undefined :
     span?.textStart !== undefined ? { offset: span.textStart, length: span.end - span.textStart - (format === 'json' ? 1 : 0) } : undefined;
   if (sigLen > 0 && (!signatureAt || signatureAt.length !== sigLen)) {
     bad('EI_SVC_DOC_SIGNATURE', 'signature text cannot be located in the raw bytes', 'signature');
@@ -119,6 +125,7 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
 
   const p = value.payload;
   if (!isObject(p)) bad('EI_SVC_DOC_FIELD', 'payload must be a map', 'payload');
+  if (p.device_name === null) delete p.device_name;
   if (p.device_name !== undefined && typeof p.device_name !== 'string') {
     bad('EI_SVC_DOC_FIELD', 'payload.device_name must be a string', 'payload.device_name');
   }

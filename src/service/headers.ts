@@ -29,14 +29,25 @@ function flag(h: IncomingHttpHeaders, name: string): boolean {
   throw new BadRequestError('EI_SVC_HEADER', `Header ${name} must be 1 or 0`, name);
 }
 
+// C0 controls, DEL and C1 controls: never part of a label or metadata (they would reach logs,
+// file names and the Studio pages as terminal escapes or line breaks).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function refuseControls(value: string, name: string, what = `Header ${name}`): void {
+  if (CONTROL.test(value)) throw new BadRequestError('EI_SVC_HEADER', `${what} contains a control character`, name);
+}
+
 function uriDecoded(h: IncomingHttpHeaders, name: string): string | undefined {
   const v = one(h, name);
   if (v === undefined) return undefined;
+  let out: string;
   try {
-    return decodeURIComponent(v);
+    out = decodeURIComponent(v);
   } catch {
     throw new BadRequestError('EI_SVC_HEADER', `Header ${name} is not valid URI encoding`, name);
   }
+  if (name === 'x-label') refuseControls(out, name);
+  return out;
 }
 
 /**
@@ -64,6 +75,9 @@ export function parseIngestHeaders(h: IncomingHttpHeaders, needFileName: boolean
     // Names are not echoed: a header may carry anything, and errors must never repeat secrets.
     const n = Object.values(parsed).findIndex((v) => typeof v !== 'string');
     if (n >= 0) throw new BadRequestError('EI_SVC_HEADER', `x-metadata values must be strings (entry ${n + 1} is not)`, 'x-metadata');
+    Object.entries(parsed as Record<string, string>).forEach(([k, v], i) => {
+      refuseControls(k + v, 'x-metadata', `x-metadata entry ${i + 1}`);
+    });
     metadata = parsed as Record<string, string>;
   }
   const uploadSource = one(h, 'x-upload-source') ?? null;

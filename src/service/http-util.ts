@@ -61,3 +61,20 @@ export function sendBytes(req: IncomingMessage, res: ServerResponse, type: strin
 export function closeAfter(res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('Connection', 'close');
 }
+
+/**
+ * After an answer sent while the request body is still incomplete (400/408 from the connection
+ * guards): close the connection once it has lingered, then abort the request so whichever route
+ * is reading its body sees the end ('aborted'/'close') and lets its slot go. node alone never
+ * ends such a request: it was detached from the socket when its response finished.
+ */
+export function abortAfterLinger(req: IncomingMessage, lingerMs = LINGER_MS): void {
+  const sock = req.socket;
+  if (!sock) return;
+  const abort = (): void => {
+    if (!req.destroyed) req.destroy();
+  };
+  if (sock.destroyed) return abort();
+  sock.once('close', abort);
+  setTimeout(() => sock.destroy(), lingerMs).unref();
+}

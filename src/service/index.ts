@@ -10,12 +10,15 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { KeyRing, defaultConfig, loadOrCreateConfig, type ResolvedProject, type ServiceConfig } from './config.ts';
 import { SampleStore } from './store.ts';
 import { resolveLimits, type ServiceLimits } from './limits.ts';
 import { handleIngest } from './ingest-routes.ts';
 import { handleStudio, type StudioDeviceSource } from './studio-routes.ts';
 import { sendJson, sendText } from './http-util.ts';
+import { installAnswerGuards } from './answer-always.ts';
+import { UploadGate, refuseBusy, watchBodyRate } from './upload-gate.ts';
 
 /** What H7's remote-management routes (and other extensions) get from the service. */
 export interface ExtraRouteContext {
@@ -77,6 +80,8 @@ export interface IngestionService {
   config: ServiceConfig;
   store: SampleStore;
   limits: ServiceLimits;
+  /** Uploads holding a slot of the in-flight caps right now. */
+  readonly uploadsInFlight: number;
   /** Stops accepting, ends open connections, closes the index. Idempotent. */
   close(): Promise<void>;
 }
@@ -86,7 +91,7 @@ function resolveConfig(opts: IngestionServiceOptions): { config: ServiceConfig; 
   let config: ServiceConfig;
   let created = false;
   if (opts.configFile) {
-    ({ config, created } = loadOrCreateConfig(opts.configFile, { apiKey: opts.apiKey, hmacKey: opts.hmacKey }));
+    ({ config, created } = loadOrCreateConfig(opts.configFile));
   } else {
     config = defaultConfig({ apiKey: opts.apiKey, hmacKey: opts.hmacKey });
   }
@@ -109,8 +114,11 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
   const limits = resolveLimits(opts.limits);
   const { config, created } = resolveConfig(opts);
   const keys = new KeyRing(config);
+  // A data directory made here holds samples and (by default) the config with keys: owner only.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const store = new SampleStore(opts.dataDir, { durability: opts.durability, fsync: opts.fsync });
   const strict = opts.strictSignatures ?? false;
+  const gate = new UploadGate(limits);
   const extraCtx: ExtraRouteContext = { resolveApiKey: (k) => keys.resolve(k), store, limits };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -133,7 +141,14 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
         res.setHeader('Allow', 'POST');
         return sendText(req, res, 405, 'Method not allowed', limits);
       }
-      return handleIngest(req, res, { store, limits, strictSignatures: strict }, project, m[1], m[2] as 'data' | 'files');
+      const release = gate.admit(req.socket.remoteAddress ?? '');
+      if (!release) return refuseBusy(req, res, limits);
+      watchBodyRate(req, res, limits);
+      try {
+        return await handleIngest(req, res, { store, limits, strictSignatures: strict }, project, m[1], m[2] as 'data' | 'files');
+      } finally {
+        release();
+      }
     }
     if (path.startsWith('/v1/')) {
       const project = keys.resolve(apiKey);
@@ -190,15 +205,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed heads, oversized headers and timeouts: answer when still possible, never crash.
-    if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const text = status === 431 ? 'Request header too large' : status === 408 ? 'Request timeout' : 'Bad request';
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`);
-    }
-    socket.destroy();
-  });
+  installAnswerGuards(server, limits);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error): void => {
@@ -228,6 +235,9 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     config,
     store,
     limits,
+    get uploadsInFlight() {
+      return gate.inFlight;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -30,7 +30,7 @@ function skipString(b: Uint8Array, i: number): number {
 }
 
 /** Skips any JSON value (validity is JSON.parse's job; this only has to find the end). */
-function skipValue(b: Uint8Array, i: number): number {
+function skipValue(b: Uint8Array, i: number, maxDepth: number, path: string): number {
   if (i >= b.length) fail('value expected', i);
   const c = b[i];
   if (c === 0x22) return skipString(b, i);
@@ -42,7 +42,10 @@ function skipValue(b: Uint8Array, i: number): number {
         i = skipString(b, i);
         continue;
       }
-      if (d === 0x7b || d === 0x5b) depth++;
+      if (d === 0x7b || d === 0x5b) {
+        // The member itself is depth 1 below the top-level object (CBOR counts the same way).
+        if (++depth + 1 > maxDepth) throw new SampleFormatError('EI_SVC_JSON', `Invalid JSON: nesting deeper than ${maxDepth} at byte ${i}`, path);
+      }
       else if (d === 0x7d || d === 0x5d) {
         depth--;
         if (depth === 0) return i + 1;
@@ -59,7 +62,7 @@ function skipValue(b: Uint8Array, i: number): number {
  * Spans of the top-level object's member values, by key.
  * @throws SampleFormatError when the top level is not an object or a key repeats.
  */
-export function scanJsonTopLevel(b: Uint8Array): Map<string, TopLevelSpan> {
+export function scanJsonTopLevel(b: Uint8Array, maxDepth = 32): Map<string, TopLevelSpan> {
   const spans = new Map<string, TopLevelSpan>();
   let i = skipWs(b, 0);
   if (b[i] !== 0x7b) fail('document is not an object', i);
@@ -79,7 +82,7 @@ export function scanJsonTopLevel(b: Uint8Array): Map<string, TopLevelSpan> {
     if (b[i] !== 0x3a) fail("':' expected", i);
     i = skipWs(b, i + 1);
     const start = i;
-    const end = skipValue(b, i);
+    const end = skipValue(b, i, maxDepth, key.slice(0, 40));
     const span: TopLevelSpan = { start, end };
     if (b[start] === 0x22) span.textStart = start + 1;
     spans.set(key, span);

@@ -31,6 +31,16 @@ export interface ServiceLimits {
   maxDepth: number;
   /** Values (numbers) decoded from one document. */
   maxValues: number;
+  /** Uploads (/api/ requests) receiving or being stored at once, all clients; more get 503. */
+  maxUploads: number;
+  /** Uploads at once from one client address; more get 503. */
+  maxUploadsPerClient: number;
+  /** Retry-After (seconds) sent with a 503. */
+  retryAfterS: number;
+  /** Minimum average body rate over each window; slower bodies get 408 (0 disables). */
+  minBodyBytesPerSec: number;
+  /** Window over which the body rate is measured. */
+  bodyRateWindowMs: number;
 }
 
 export const DEFAULT_LIMITS: ServiceLimits = {
@@ -45,9 +55,16 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxDrainBytes: 1024 * 1024,
-  maxConnections: 1000,
+  maxConnections: 4096,
   maxDepth: 32,
   maxValues: 50_000_000,
+  // 1,000 trickling connections must not lock out others (issue 12): a handful of slots each,
+  // and a body rate every real link beats (an nRF91 at 115200 baud sends ~11 KB/s).
+  maxUploads: 256,
+  maxUploadsPerClient: 64,
+  retryAfterS: 2,
+  minBodyBytesPerSec: 256,
+  bodyRateWindowMs: 10_000,
 };
 
 export function resolveLimits(partial?: Partial<ServiceLimits>): ServiceLimits {

@@ -136,6 +136,29 @@ export function dataSummary(samples: SampleRecord[]): DataSummary {
   return { totalLengthMs, labels: [...labels].sort(), totalLabels: labels.size, dataCount: samples.length };
 }
 
+/** The `Project` model (project info, and the key's entry in `GET /v1/api/projects`). */
+export function projectModel(project: { projectId: number; name: string }): Record<string, unknown> {
+  return {
+    id: project.projectId,
+    name: project.name,
+    description: '',
+    created: STUDIO_CONSTANTS.projectCreated,
+    owner: STUDIO_CONSTANTS.owner,
+    ownerIsDeveloperProfile: false,
+    collaborators: [],
+    labelingMethod: STUDIO_CONSTANTS.labelingMethod,
+    metadata: {},
+    isEnterpriseProject: false,
+    whitelabelId: null,
+    tier: STUDIO_CONSTANTS.tier,
+    hasPublicVersion: false,
+    isPublic: false,
+    allowsLivePublicAccess: false,
+    indPauseProcessingSamples: false,
+    publicProjectListed: false,
+  };
+}
+
 /** `GET /v1/api/{projectId}` (ProjectInfoResponse). */
 export function projectInfoModel(
   project: { projectId: number; name: string; hmacKey?: string | undefined },
@@ -147,25 +170,7 @@ export function projectInfoModel(
   const empty = dataSummary([]);
   return {
     success: true,
-    project: {
-      id: project.projectId,
-      name: project.name,
-      description: '',
-      created: STUDIO_CONSTANTS.projectCreated,
-      owner: STUDIO_CONSTANTS.owner,
-      ownerIsDeveloperProfile: false,
-      collaborators: [],
-      labelingMethod: STUDIO_CONSTANTS.labelingMethod,
-      metadata: {},
-      isEnterpriseProject: false,
-      whitelabelId: null,
-      tier: STUDIO_CONSTANTS.tier,
-      hasPublicVersion: false,
-      isPublic: false,
-      allowsLivePublicAccess: false,
-      indPauseProcessingSamples: false,
-      publicProjectListed: false,
-    },
+    project: projectModel(project),
     // The API key is never echoed; the HMAC key is what devices need (as Studio answers it).
     developmentKeys: project.hmacKey !== undefined ? { hmacKey: project.hmacKey } : {},
     impulse: { created: false, configured: false, complete: false },

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { sendBytes, sendJson } from './http-util.ts';
 import { decodePayload } from './sample-read.ts';
-import { payloadModel, projectInfoModel, sampleModel } from './studio-model.ts';
+import { payloadModel, projectInfoModel, projectModel, sampleModel } from './studio-model.ts';
 import { wavFromColumn } from './wav-write.ts';
 import type { ResolvedProject } from './config.ts';
 import type { SampleRecord, SampleStore } from './store.ts';
@@ -150,7 +150,7 @@ async function route(
   };
   if (path === '/v1/api/projects') {
     only('GET');
-    json(200, { success: true, projects: [{ id: project.projectId, name: project.name }] });
+    json(200, { success: true, projects: [projectModel(project)] });
     return true;
   }
   const m = /^\/v1\/api\/(\d{1,12})(?:\/(.+))?$/.exec(path);
@@ -164,9 +164,16 @@ async function route(
     json(200, projectInfoModel(project, store.list(project.projectId), devices));
     return true;
   }
-  if (rest === 'devkeys/hmac' || rest === 'devkeys') {
+  if (rest === 'devkeys/hmac') {
     only('GET');
     json(200, project.hmacKey !== undefined ? { success: true, hmacKey: project.hmacKey } : { success: true });
+    return true;
+  }
+  if (rest === 'devkeys') {
+    // ProjectsApi.listDevkeys: "if you authenticate with an API key then all keys will return
+    // undefined" (edge-impulse-api 1.95.13); every request here is API-key authenticated.
+    only('GET');
+    json(200, { success: true });
     return true;
   }
   if (rest === 'raw-data' || rest === 'raw-data/count') {
@@ -247,11 +254,15 @@ async function route(
     return true;
   }
   const payload = decodePayload(rec, bytes, ctx.limits);
+  const total = payload.values.length;
+  // limitPayloadValues: the first N rows (Studio downsamples; the local service truncates).
+  const limitValues = intParam(query, 'limitPayloadValues', 1);
+  if (limitValues !== undefined && total > limitValues) payload.values = payload.values.slice(0, limitValues);
   json(200, {
     success: true,
     sample: { ...sampleModel(rec), protected: rec.info.protected ?? null, hasAttachment: rec.attachmentPath !== null },
     payload: payloadModel(rec, payload),
-    totalPayloadLength: payload.values.length,
+    totalPayloadLength: total,
     datastreamPayloads: [],
   });
   return true;

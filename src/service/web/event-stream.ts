@@ -54,7 +54,13 @@ export function startEventStream(req: IncomingMessage, res: ServerResponse, ctx:
   beat.unref();
   res.write(': connected\n\n');
   send('hello', { projectId: ctx.projectId });
+  // The service keeps half-closed sockets open for pending answers; a stream's client sends
+  // nothing after its request, so its FIN means it has gone: end the stream now, not at the next failed write.
+  const socket = req.socket;
+  const onClientEnd = (): void => void res.destroy();
+  socket.once('end', onClientEnd);
   const stop = (): void => {
+    socket.off('end', onClientEnd);
     clearInterval(beat);
     unwatch();
     ctx.devices?.off('event', onDevice);
