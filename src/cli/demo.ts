@@ -92,10 +92,19 @@ export async function run(argv: string[]): Promise<number> {
       const dataDir = await mkdtemp(join(tmpdir(), 'ei-demo-'));
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
       const { startIngestionService } = await import('../service/index.ts');
-      const service = await startIngestionService({ port: 0, host: '127.0.0.1', dataDir, apiKey, hmacKey });
+      const { attachRemoteManagement, createRemoteManagement } = await import('../service/remote-mgmt.ts');
+      const { createWebPages } = await import('../service/web/routes.ts');
+      const rmgmt = createRemoteManagement();
+      const web = createWebPages({ devices: rmgmt.registry });
+      const service = await startIngestionService({ port: 0, host: '127.0.0.1', dataDir, apiKey, hmacKey, pages: web.routes, extraRoutes: rmgmt.routes });
       cleanups.push(() => service.close());
+      attachRemoteManagement(service, rmgmt);
+      cleanups.push(async () => (web.close(), await rmgmt.close()));
       endpoint = new URL(service.url);
       process.stdout.write(`local ingestion service: ${service.url} (data in ${dataDir})\n`);
+      process.stdout.write(`pages: ${service.url}/ (samples, devices, live)\n`);
+      // The pages ask for the API key; with --keep this run's made-up key is shown to the operator, once.
+      if (o.keep) process.stdout.write(`API key for the pages (this run only): ${apiKey}\n`);
       listStored = async () => {
         const res = await fetch(new URL(`/v1/api/${service.projectId}/raw-data?category=training`, service.url), {
           headers: { 'x-api-key': apiKey },

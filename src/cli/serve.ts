@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startIngestionService } from '../service/index.ts';
 import { attachRemoteManagement, createRemoteManagement } from '../service/remote-mgmt.ts';
+import { createWebPages } from '../service/web/routes.ts';
 import { EI_PORTS, listenEiPorts, type EiPortListeners } from '../service/ei-ports.ts';
 import { integerOption, parseCommandArgs, usageError } from './args.ts';
 
@@ -62,8 +63,10 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = resolve(values.data ?? '.ei-data');
   // Remote management (devices over WebSocket, start-sampling) rides on the same server.
   const rm = createRemoteManagement();
+  const web = createWebPages({ devices: rm.registry });
   const svc = await startIngestionService({
     extraRoutes: rm.routes,
+    pages: web.routes,
     studioDevices: rm.registry,
     port,
     host: values.host ?? '127.0.0.1',
@@ -89,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`${svc.url}\n`);
   if (eiPorts) process.stdout.write(`studio ${eiPorts.studioUrl}/v1; remote management ${eiPorts.remoteMgmtUrl}; ingestion ${svc.url} (EI_HOST=${svc.host})\n`);
   process.stdout.write(`project ${svc.projectId}; data in ${dataDir}\n`);
+  process.stdout.write(`pages: ${svc.url}/ (samples, devices, live)\n`);
   const fresh = { api: svc.configCreated && values['api-key'] === undefined, hmac: svc.configCreated && values['hmac-key'] === undefined };
   if (fresh.api || fresh.hmac) {
     // The one place keys are shown: generated just now, into a new 0600 config, on the operator's terminal.
@@ -100,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      web.close();
       void rm
         .close()
         .then(() => eiPorts?.close())

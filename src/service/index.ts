@@ -53,6 +53,8 @@ export interface IngestionServiceOptions {
   extraRoutes?: ExtraRoutes;
   /** Devices for project info (remote management's registry: `createRemoteManagement().registry`). */
   studioDevices?: StudioDeviceSource;
+  /** The web pages (`createWebPages().routes` from ./web/routes.ts), tried before `extraRoutes`. */
+  pages?: ExtraRoutes;
   /** PEM key and certificate: serve HTTPS. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   limits?: Partial<ServiceLimits>;
@@ -154,6 +156,7 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
         if (await handleStudio(req, res, { store, limits, devices: opts.studioDevices }, project, path, url.searchParams)) return;
       }
     }
+    if (opts.pages && (await opts.pages(req, res, extraCtx))) return;
     if (opts.extraRoutes && (await opts.extraRoutes(req, res, extraCtx))) return;
     if (path.startsWith('/v1/') && !keys.resolve(apiKey)) {
       return sendJson(req, res, 401, { success: false, error: apiKey ? 'Invalid API key' : 'Missing x-api-key header' }, limits);

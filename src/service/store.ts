@@ -14,6 +14,9 @@ import { SCHEMA, rowToRecord, type NewSample, type Row, type SampleRecord } from
 
 export type { NewSample, SampleRecord, SignatureStatusText } from './store-schema.ts';
 
+/** What changed in the index (the web pages' live list listens to this). */
+export type StoreChange = { kind: 'added'; record: SampleRecord } | { kind: 'deleted' | 'relabeled'; projectId: number; id: number };
+
 export interface StoreOptions {
   /** 'full' fsyncs the WAL at every commit (default); 'normal' trusts the OS on power loss. */
   durability?: 'full' | 'normal';
@@ -47,6 +50,7 @@ export class SampleStore {
     setLabel: Database.Statement;
     clearLabels: Database.Statement;
   };
+  private readonly watchers = new Set<(c: StoreChange) => void>();
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
     this.root = resolve(dataDir);
@@ -213,6 +217,7 @@ export class SampleStore {
       if (o.ok) b.resolve(o.v);
       else b.reject(new StorageError('cannot commit the sample index row', { cause: o.e }));
     });
+    for (const o of outcomes) if (o.ok && !o.v.duplicate) this.notify({ kind: 'added', record: o.v.record });
   }
 
   private commitOne(s: NewSample, path: string, attachmentPath: string | null, disallowDuplicates: boolean): { record: SampleRecord; duplicate: boolean } {
@@ -285,7 +290,7 @@ export class SampleStore {
    * @returns false when there is no such sample
    */
   updateLabel(projectId: number, id: number, label: string | null): boolean {
-    return this.db.transaction(() => {
+    const changed = this.db.transaction(() => {
       const r = this.stmts.setLabel.run(label, Date.now(), projectId, id);
       if (r.changes === 0) return false;
       this.stmts.clearLabels.run(id);
@@ -293,6 +298,8 @@ export class SampleStore {
       this.db.prepare("UPDATE samples SET info = json_remove(info, '$.structuredLabels') WHERE id = ?").run(id);
       return true;
     })();
+    if (changed) this.notify({ kind: 'relabeled', projectId, id });
+    return changed;
   }
 
   /** Deletes the row first (so a crash never leaves a row without its file), then the files. */
@@ -303,7 +310,24 @@ export class SampleStore {
     await this.unplace(rec.path);
     await this.unplace(rec.attachmentPath);
     for (const a of attachmentsOf(rec.info)) await this.unplace(a);
+    this.notify({ kind: 'deleted', projectId, id });
     return true;
+  }
+
+  /** Calls `fn` after each committed change; returns the function that stops it. */
+  watch(fn: (c: StoreChange) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  private notify(c: StoreChange): void {
+    for (const w of this.watchers) {
+      try {
+        w(c);
+      } catch {
+        // A watcher's failure is its own; the commit already happened.
+      }
+    }
   }
 
   /** Runs SQLite's integrity check; 'ok' when the index is sound. */
