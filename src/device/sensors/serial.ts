@@ -4,7 +4,7 @@
  * Studio may only ask for that rate (the MCU cannot resample). Readings that arrive while no sample
  * is being recorded are discarded.
  */
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../../optional.ts';
 import { SampleRejectedError, SensorError } from '../errors.ts';
 import { ReadingCollector } from './collect.ts';
 import { LineSplitter, parseReadingLine } from './lines.ts';
@@ -70,7 +70,7 @@ export class SerialSource implements SensorSource {
     const baud = this.o.baudRate ?? 115200;
     const port = this.o.portFactory
       ? this.o.portFactory(this.o.path, baud)
-      : (new SerialPort({ path: this.o.path, baudRate: baud, autoOpen: false }) as unknown as SerialLike);
+      : (new (serialPortClass())({ path: this.o.path, baudRate: baud, autoOpen: false }) as unknown as SerialLike);
     const splitter = new LineSplitter((line) => this.onLine(line));
     port.on('data', (d) => splitter.push(d));
     port.on('close', () => {
