@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeDocument } from '../encode/index.ts';
-import { Spool, SpoolFullError } from '../spool/index.ts';
+import { type Spool, SpoolFullError } from '../spool/index.ts';
 import type { SampleSpec } from '../spool/index.ts';
 import { FrameDecoder } from './frame-decoder.ts';
 import type { ParsedFrame } from './frame.ts';

@@ -100,7 +100,7 @@ export class SerialSource implements SensorSource {
       const m = /^#\s*sensors:\s*(.+)$/.exec(line.trim());
       if (m) {
         named = m[1]!.split(',').map((s) => {
-          const [, name, units] = /^\s*([^[\]]+?)\s*(?:\[([^\]]*)\])?\s*$/.exec(s) ?? [, s.trim(), undefined];
+          const [, name, units] = /^\s*([^[\]]+?)\s*(?:\[([^\]]*)\])?\s*$/.exec(s) ?? [undefined, s.trim(), undefined];
           return { name: name ?? s.trim(), units: units && units.length > 0 ? units : 'N/A' };
         });
         return;
