@@ -85,8 +85,8 @@ export async function linkFromStream(port: SerialPortLike): Promise<ByteLink> {
   };
 }
 
-/** Opens `path` with the native binding (8N1, no flow control on a pty; the device paces). */
-export function openSerialLink(path: string, baudRate: number): Promise<ByteLink> {
-  const port = new (serialPortClass())({ path, baudRate, autoOpen: false });
+/** Opens `path` with the native binding, 8N1; `rtscts`: hardware flow control (a pty ignores it). */
+export function openSerialLink(path: string, baudRate: number, rtscts = false): Promise<ByteLink> {
+  const port = new (serialPortClass())({ path, baudRate, rtscts, autoOpen: false });
   return linkFromStream(port);
 }
