@@ -4,17 +4,9 @@
  * needs none of them and a missing one is a clear error naming it.
  */
 import { createRequire } from 'node:module';
-import { EiError } from './errors.ts';
+import { MissingPackageError } from './missing-package.ts';
 
-/** A feature needs a package that is not installed (or did not load on this platform). */
-export class MissingPackageError extends EiError {
-  readonly packageName: string;
-  constructor(packageName: string, feature: string, options?: { cause?: unknown }) {
-    const why = (options?.cause as { message?: string } | undefined)?.message;
-    super('EI_MISSING_PACKAGE', `${feature} needs the package '${packageName}' (npm install ${packageName})${why ? `: ${why.split('\n')[0]}` : ''}`, options);
-    this.packageName = packageName;
-  }
-}
+export { MissingPackageError };
 
 const load = createRequire(import.meta.url);
 const cache = new Map<string, unknown>();
