@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * `ei-ingest` entry point. Each command lives in `src/cli/<name>.ts` and exports
  * `run(argv: string[]): Promise<number>` (the exit code); they load lazily so `encode` does not

@@ -18,3 +18,4 @@ export * from './config/index.ts';
 export { startIngestionService } from './service/index.ts';
 export type { IngestionService, IngestionServiceOptions } from './service/index.ts';
 export { createRemoteManagement, attachRemoteManagement } from './service/remote-mgmt.ts';
+export { MissingPackageError } from './missing-package.ts';

@@ -73,7 +73,7 @@ export async function rawServer(
             }
             head = { method: method!, path: path!, headers, connection, index: ++index };
             need = Number(headers['content-length'] ?? 0);
-            if (onHead && onHead(head, socket)) {
+            if (onHead?.(head, socket)) {
               takenOver = true;
               return;
             }

@@ -2,7 +2,7 @@
 // no registration, overrun without flow control, slow network; each observed over the real pty.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModemSimOptions } from '../firmware-sim/modem/index.ts';
-import { RawHost } from '../firmware-sim/modem/raw-host.ts';
+import type { RawHost } from '../firmware-sim/modem/raw-host.ts';
 import { openSimHost } from './modem-sim-host.ts';
 import { startPeer } from '../firmware-sim/modem/loopback-peer.ts';
 

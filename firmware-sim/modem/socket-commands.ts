@@ -70,7 +70,7 @@ function setSecureOpt(s: SimSocket, cmd: ParsedCommand, at: number): CommandResu
   if (op !== 1) return ERROR;
   if (name === TLS_HOSTNAME) {
     const p = cmd.params[at + 2];
-    s.hostname = p && p.quoted && p.text !== '' ? p.text : undefined;
+    s.hostname = p?.quoted && p.text !== '' ? p.text : undefined;
     return OK;
   }
   if (name === TLS_PEER_VERIFY) {
@@ -100,7 +100,7 @@ export const newSocketCommands: Record<string, CommandHandler> = {
   },
   '#XSSOCKETOPT': (ctx, cmd) => {
     const s = cmd.kind === 'set' ? handleOf(ctx, cmd) : undefined;
-    return s && s.secure ? setSecureOpt(s, cmd, 1) : ERROR;
+    return s?.secure ? setSecureOpt(s, cmd, 1) : ERROR;
   },
   '#XSOCKETOPT': (ctx, cmd) => (cmd.kind === 'set' && handleOf(ctx, cmd) ? OK : ERROR),
   '#XCONNECT': async (ctx, cmd) => {
@@ -111,7 +111,7 @@ export const newSocketCommands: Record<string, CommandHandler> = {
   },
   '#XSEND': (ctx, cmd) => {
     const s = cmd.kind === 'set' ? handleOf(ctx, cmd) : undefined;
-    if (!s || !s.connected) return ERROR;
+    if (!s?.connected) return ERROR;
     const mode = intParam(cmd.params, 1);
     intParam(cmd.params, 2); // flags
     if (mode !== 2) return ERROR; // only data mode is simulated
@@ -185,7 +185,7 @@ export const oldSocketCommands: Record<string, CommandHandler> = {
   },
   '#XSEND': async (ctx, cmd) => {
     const s = ctx.sockets.selected;
-    if (!s || !s.connected) return ERROR;
+    if (!s?.connected) return ERROR;
     if (cmd.kind === 'action') return { kind: 'datamode', socket: s };
     if (cmd.kind !== 'set') return ERROR;
     const data = Buffer.from(strParam(cmd.params, 0), 'latin1');

@@ -30,6 +30,9 @@ const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--conf
 
 const COMMAND = { name: 'ei-ingest serve', usage: USAGE };
 
+/** How long a stop waits for requests in progress before closing their connections. */
+const STOP_DRAIN_MS = 10_000;
+
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(COMMAND, argv, {
     port: { type: 'string' },
@@ -100,16 +103,45 @@ export async function run(argv: string[]): Promise<number> {
     if (fresh.api) process.stdout.write(`  API key:  ${svc.apiKey}\n`);
     if (fresh.hmac && svc.hmacKey !== undefined) process.stdout.write(`  HMAC key: ${svc.hmacKey}\n`);
   }
+  // Requests being served: on SIGINT/SIGTERM they finish (bounded) before the index closes.
+  let active = 0;
+  let idle: (() => void) | undefined;
+  const track = (_req: unknown, res: import('node:http').ServerResponse): void => {
+    active++;
+    res.once('close', () => {
+      if (--active === 0) idle?.();
+    });
+  };
+  svc.server.on('request', track);
+  svc.server.on('checkContinue', track);
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      web.close();
-      void rm
-        .close()
-        .then(() => eiPorts?.close())
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`ei-ingest serve: ${signal} again: exiting without waiting\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`ei-ingest serve: ${signal}: finishing ${active} open request(s), then closing the index\n`);
+      web.close(); // ends the pages' event streams, which would otherwise count as open requests
+      svc.server.close(); // no new connections
+      void eiPorts?.close();
+      svc.server.closeIdleConnections();
+      const drained = new Promise<void>((resolve) => {
+        if (active === 0) return resolve();
+        idle = resolve;
+        setTimeout(resolve, STOP_DRAIN_MS).unref();
+      });
+      void drained
+        .then(() => rm.close())
         .then(() => svc.close())
-        .then(done);
+        .then(() => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          // Nothing may keep the process up once the index is closed.
+          setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+          done();
+        });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { configDir, loadConfig, DEFAULT_ENDPOINTS } from '../config/index.ts';
 import { IngestionClient } from '../client/client.ts';
-import { Spool, SpoolSender, clientSend } from '../spool/index.ts';
+import { type Spool, SpoolSender, clientSend } from '../spool/index.ts';
 import type { DeadLetterPolicy, SenderEvent } from '../spool/index.ts';
 
 export interface EndpointFlags {

@@ -6,8 +6,8 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import type { EncodedBody } from '../encode/body.ts';
-import { bodyFromBytes } from '../encode/body.ts';
 import { EiError } from '../errors.ts';
+import { cborX } from '../optional.ts';
 
 /** Content type by extension for the file kinds the ingestion service takes. */
 export const CONTENT_TYPES: Record<string, string> = {
@@ -194,12 +194,10 @@ export function isLabelFile(path: string): boolean {
 async function resign(path: string, ext: string, hmacKey: string): Promise<EncodedBody> {
   const bytes = readFileSync(path);
   let doc: unknown;
+  const cbor = ext === '.json' ? undefined : cborX('re-signing a CBOR file (upload --hmac-key)'); // outside the try: a missing package is its own error
   try {
     if (ext === '.json') doc = JSON.parse(bytes.toString('utf8'));
-    else {
-      const { decode } = await import('cbor-x');
-      doc = decode(bytes);
-    }
+    else doc = cbor!.decode(bytes);
   } catch (e) {
     throw new UploadFileError('EI_UPLOAD_RESIGN', path, `cannot re-sign: not a single ${ext.slice(1).toUpperCase()} document (binary-tail documents cannot be re-signed)`, { cause: e });
   }

@@ -9,7 +9,7 @@ import { DEFAULT_ENDPOINT, IngestionClient } from '../client/client.ts';
 import { HttpStatusError, UploadError } from '../client/errors.ts';
 import { CATEGORIES } from '../http/request.ts';
 import type { Connector } from '../transport/transport.ts';
-import { EiError } from '../errors.ts';
+import type { EiError } from '../errors.ts';
 import { expandPaths, isLabelFile, prepareFile } from './upload-files.ts';
 import { labelsForSample, readLabelFiles, type LabelPlan, type SampleLabels } from './upload-labels.ts';
 import { UploadReporter, type FileOutcome, type Mode, type Output } from './upload-progress.ts';

@@ -3,7 +3,7 @@
  * input document (after the layout's float32 rounding and single-axis flattening), the signature,
  * and — for binary tails — the little-endian samples after the document.
  */
-import { decode as cborDecode } from 'cbor-x';
+import { cborX } from '../optional.ts';
 import { cborItemLength } from '../sign/index.ts';
 
 export interface DecodeExpectations {
@@ -37,7 +37,7 @@ export function decodedProblems(bytes: Uint8Array, format: 'cbor' | 'json', inpu
   if (format === 'cbor') {
     const end = cborItemLength(bytes);
     tail = bytes.subarray(end);
-    got = cborDecode(bytes.subarray(0, end)) as Doc;
+    got = cborX('vectors decode checks').decode(bytes.subarray(0, end)) as Doc;
   } else {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     got = JSON.parse(text) as Doc;

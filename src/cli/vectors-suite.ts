@@ -7,7 +7,7 @@
  */
 
 import { negatives } from './vectors-negative.ts';
-import { acc, ALGS, ANCHOR_HMAC, anchorRows, API_KEY, axes, doc, ES_SEED, f, HMAC, HOST, keyFor, LAYOUTS, madeUpKey, type VectorAlg, type VectorDef } from './vectors-inputs.ts';
+import { acc, ALGS, ANCHOR_HMAC, anchorRows, API_KEY, axes, doc, ES_SEED, f, HMAC, HOST, keyFor, LAYOUTS, madeUpKey, type VectorDef } from './vectors-inputs.ts';
 
 export type { VectorAlg, VectorDef, VectorFormat, VectorKey, VectorRequest } from './vectors-inputs.ts';
 export { madeUpKey } from './vectors-inputs.ts';

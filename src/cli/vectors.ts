@@ -2,6 +2,7 @@
  * `ei-ingest vectors check|build [--dir vectors] [--verbose]`: checks the golden vectors (prints
  * `N passed, M failed`, exits 1 on any failure) or regenerates them from src/cli/vectors-suite.ts.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, usageError } from './args.ts';
@@ -15,7 +16,9 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(COMMAND, argv, { dir: { type: 'string' }, verbose: { type: 'boolean', short: 'v', default: false } }, { positionals: true });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const dir = values.dir ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vectors');
+  // vectors/ sits at the package root: two levels above src/cli/, three above the built dist/src/cli/.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dir = values.dir ?? [join(here, '..', '..', 'vectors'), join(here, '..', '..', '..', 'vectors')].find((d) => existsSync(join(d, 'README.md'))) ?? join(here, '..', '..', 'vectors');
   const cmd = positionals[0] ?? 'check';
   if (cmd === 'build') {
     const { count, problems } = await buildVectors(dir);

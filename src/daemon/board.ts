@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BOOT_BANNER } from './at-answer.ts';
-import { AtPort } from './at-port.ts';
+import type { AtPort } from './at-port.ts';
 import { isBlankDeviceId, parseBoardConfig, versionAtLeast } from './board-config.ts';
 import type { BoardConfig } from './board-config.ts';
 import { AtCommandError, BoardProtocolError } from './errors.ts';

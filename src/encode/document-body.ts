@@ -96,16 +96,15 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
   private slice = 0;
 
   next(): IteratorResult<Uint8Array> {
-    const r = this;
     if (this.finished) return this.end();
     if (this.held !== null) {
       // Held bytes go out in slices of bufferSize (cached views: nothing allocated per chunk).
       const size = this.plan.bufferSize;
       if (this.slice * size < this.length) {
-        r.value = this.held.length <= size ? this.held : this.w!.view(this.slice, size, this.length);
+        this.value = this.held.length <= size ? this.held : this.w!.view(this.slice, size, this.length);
         this.slice++;
-        r.done = false;
-        return r as IteratorResult<Uint8Array>;
+        this.done = false;
+        return this as IteratorResult<Uint8Array>;
       }
       this.held = null;
       this.release();
@@ -117,9 +116,9 @@ class ChunkIterator implements Iterator<Uint8Array>, Iterable<Uint8Array> {
     }
     const chunk = this.run.next();
     if (chunk !== null) {
-      r.value = chunk;
-      r.done = false;
-      return r as IteratorResult<Uint8Array>;
+      this.value = chunk;
+      this.done = false;
+      return this as IteratorResult<Uint8Array>;
     }
     const run = this.run;
     const emitted = run.emitted;

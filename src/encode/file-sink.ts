@@ -2,27 +2,34 @@
  * A PatchableSink over a file (synchronous writes, so `encodeStreaming` stays one plain loop).
  * The file is created exclusively; `close()` keeps it, `discard()` removes it.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { PatchableSink } from './one-pass.ts';
+
+type Fs = typeof import('node:fs');
+let fsCache: Fs | undefined;
+/** node:fs on first use, not imported: the encoders also load in browsers, Deno and Bun bundles. */
+function fs(): Fs {
+  fsCache ??= (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule('node:fs') as Fs;
+  return fsCache;
+}
 
 export class FileSink implements PatchableSink {
   private fd: number | null;
   private written = 0;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'wx');
+    this.fd = fs().openSync(path, 'wx');
   }
 
   write(chunk: Uint8Array): void {
     let off = 0;
-    while (off < chunk.length) off += writeSync(this.handle(), chunk, off, chunk.length - off, this.written + off);
+    while (off < chunk.length) off += fs().writeSync(this.handle(), chunk, off, chunk.length - off, this.written + off);
     this.written += chunk.length;
   }
 
   patch(offset: number, bytes: Uint8Array): void {
     if (offset < 0 || offset + bytes.length > this.written) throw new RangeError('patch outside the written bytes');
     let off = 0;
-    while (off < bytes.length) off += writeSync(this.handle(), bytes, off, bytes.length - off, offset + off);
+    while (off < bytes.length) off += fs().writeSync(this.handle(), bytes, off, bytes.length - off, offset + off);
   }
 
   /** Bytes written. */
@@ -31,7 +38,7 @@ export class FileSink implements PatchableSink {
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+    if (this.fd !== null) fs().closeSync(this.fd);
     this.fd = null;
   }
 
@@ -39,7 +46,7 @@ export class FileSink implements PatchableSink {
   discard(): void {
     this.close();
     try {
-      unlinkSync(this.path);
+      fs().unlinkSync(this.path);
     } catch {
       /* already gone */
     }

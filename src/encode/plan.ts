@@ -104,7 +104,7 @@ let lastExp: { exp: number; order: string; out: { keys: string[]; values: Protec
 function sameAsSnapshot(given: Record<string, unknown>, snap: { keys: string[]; values: unknown[] }): boolean {
   let i = 0;
   for (const k in given) {
-    if (!Object.prototype.hasOwnProperty.call(given, k)) return false;
+    if (!Object.hasOwn(given, k)) return false;
     if (i >= snap.keys.length || snap.keys[i] !== k || !Object.is(snap.values[i], given[k])) return false;
     i++;
   }
@@ -192,7 +192,7 @@ export function makePlan(doc: DocumentInput, opts: EncodeOptions): EncodePlan {
   const perValue = format === 'cbor' ? 9 : JSON_NUMBER_MAX;
   const maxRow = 4 + perValue * width;
 
-  let bufferSize = opts.bufferSize ?? 64 * 1024;
+  const bufferSize = opts.bufferSize ?? 64 * 1024;
   if (!Number.isSafeInteger(bufferSize) || bufferSize < MIN_BUFFER) {
     throw new DocumentError('EI_DOC_OPTION', 'options.bufferSize', `expected an integer >= ${MIN_BUFFER}`);
   }

@@ -208,7 +208,7 @@ function pooledSlope(times: ArrayLike<number>, seg: Int32Array, segments: number
  */
 export function snapFrequency(hz: number, tolerance = 0.005): number {
   for (let digits = 1; digits <= 4; digits++) {
-    const p = Math.pow(10, Math.floor(Math.log10(hz)) - digits + 1);
+    const p = 10 ** (Math.floor(Math.log10(hz)) - digits + 1);
     const r = Math.round(hz / p) * p;
     if (Math.abs(r - hz) / hz <= tolerance) return Number(r.toPrecision(digits));
   }

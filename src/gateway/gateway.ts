@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeDocument } from '../encode/index.ts';
-import { Spool, SpoolFullError } from '../spool/index.ts';
+import { type Spool, SpoolFullError } from '../spool/index.ts';
 import type { SampleSpec } from '../spool/index.ts';
 import { FrameDecoder } from './frame-decoder.ts';
 import type { ParsedFrame } from './frame.ts';
@@ -17,6 +17,7 @@ import { SENSOR_QUERY } from './line-parser.ts';
 import type { SensorName } from './line-parser.ts';
 import type { PortSpec } from './port-spec.ts';
 import { runSerialLink } from './serial-link.ts';
+import { serialPortClass } from '../optional.ts';
 
 export interface GatewayOptions {
   ports: PortSpec[];
@@ -92,6 +93,8 @@ export class Gateway {
   }
 
   start(): void {
+    // The serial links retry failures forever; a missing serialport is not one: fail now, naming it.
+    if (this.opts.ports.length > 0) serialPortClass();
     for (const spec of this.opts.ports) {
       const stats: PortStats = {
         path: spec.path, protocol: spec.protocol, up: false, opens: 0, bytes: 0, samples: 0, garbage: 0,

@@ -75,7 +75,7 @@ export interface SensorName {
 export function parseSensorList(text: string): SensorName[] | null {
   const out: SensorName[] = [];
   for (const raw of text.split(',')) {
-    const m = /^\s*([A-Za-z0-9_.\-]{1,64})\s*(?:\[([^\]\s]{1,16})\])?\s*$/.exec(raw);
+    const m = /^\s*([A-Za-z0-9_.-]{1,64})\s*(?:\[([^\]\s]{1,16})\])?\s*$/.exec(raw);
     if (!m) return null;
     out.push({ name: m[1], units: m[2] ?? 'N/A' });
   }

@@ -3,7 +3,7 @@
  * the port fails or disappears (USB unplugged, pty gone) retries with capped backoff until it
  * is back. Each port has its own loop, so one bad port never stops the others.
  */
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../optional.ts';
 import { performance } from 'node:perf_hooks';
 
 export interface SerialLinkHandlers {
@@ -43,7 +43,7 @@ export async function runSerialLink(opts: SerialLinkOptions, h: SerialLinkHandle
   while (!signal.aborted) {
     const reason = await new Promise<string>((resolve) => {
       let settled = false;
-      const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
+      const port = new (serialPortClass())({ path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
       const finish = (why: string) => {
         if (settled) return;
         settled = true;

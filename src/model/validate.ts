@@ -95,7 +95,7 @@ export function checkProtected(p: unknown): void {
   if (!isObject(p)) throw new DocumentError('EI_DOC_SHAPE', 'protected', `expected an object, got ${typeName(p)}`);
   // for-in over own keys: the same order as Object.keys without allocating its array.
   for (const key in p) {
-    if (!Object.prototype.hasOwnProperty.call(p, key)) continue;
+    if (!Object.hasOwn(p, key)) continue;
     const v = p[key];
     checkString(key, 'protected (field name)');
     if (v === undefined) continue;

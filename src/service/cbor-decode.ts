@@ -183,7 +183,7 @@ class Reader {
       const k = len < 0 ? this.item(depth + 1) : this.nonBreak(depth + 1);
       if (k === BREAK) break;
       if (typeof k !== 'string') fail('map key is not a text string', keyAt);
-      if (Object.prototype.hasOwnProperty.call(out, k)) fail(`duplicate map key "${k.slice(0, 40)}"`, keyAt);
+      if (Object.hasOwn(out, k)) fail(`duplicate map key "${k.slice(0, 40)}"`, keyAt);
       const start = this.pos;
       const head = this.bytes[start];
       const v = this.nonBreak(depth + 1);

@@ -48,7 +48,7 @@ export function defaultConfig(keys: { apiKey?: string; hmacKey?: string; es256Pu
 
 function check(cfg: unknown, file: string): ServiceConfig {
   const c = cfg as ServiceConfig;
-  if (!c || c.version !== 1 || !Array.isArray(c.projects) || c.projects.length === 0) {
+  if (c?.version !== 1 || !Array.isArray(c.projects) || c.projects.length === 0) {
     throw new ServiceConfigError(`${file}: needs {version: 1, projects: [...]}`);
   }
   const ids = new Set<number>();

@@ -240,7 +240,9 @@ export async function startIngestionService(opts: IngestionServiceOptions): Prom
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Already closed by the caller (serve's graceful stop): 'close' may have fired, don't wait for it.
+        if (server.listening) server.close(() => resolve());
+        else resolve();
         server.closeIdleConnections?.();
         for (const s of sockets) s.destroy();
       }).then(async () => {

@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
+import { cborX } from '../optional.ts';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { KeyRing } from './config.ts';
@@ -151,7 +151,7 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
   const sockets = new Map<DeviceRecord, WebSocket>();
   // FACTS §6: the hello's encoding (JSON text frame or CBOR binary frame) fixes the session's.
   const cborSessions = new WeakSet<WebSocket>();
-  const encode = (ws: WebSocket, msg: unknown) => (cborSessions.has(ws) ? cborEncode(msg) : JSON.stringify(msg));
+  const encode = (ws: WebSocket, msg: unknown) => (cborSessions.has(ws) ? cborX('remote management over CBOR').encode(msg) : JSON.stringify(msg));
   let attached: { server: Server; onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | undefined;
 
   function send(d: DeviceRecord, ws: WebSocket, msg: Record<string, unknown>): void {
@@ -177,7 +177,7 @@ export function createRemoteManagement(opts: RemoteMgmtOptions = {}): RemoteMana
           if (isBinary && raw[0] !== 0x7b) cborSessions.add(ws);
           else cborSessions.delete(ws);
         }
-        const v: unknown = cborSessions.has(ws) ? cborDecode(raw) : JSON.parse(raw.toString('utf8'));
+        const v: unknown = cborSessions.has(ws) ? cborX('remote management over CBOR').decode(raw) : JSON.parse(raw.toString('utf8'));
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
         msg = v as Record<string, unknown>;
       } catch {

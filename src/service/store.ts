@@ -4,7 +4,8 @@
  * then commit the index row; a sample answered 200 is therefore on disk and indexed. Index writes
  * are synchronous transactions on one connection, so concurrent uploads cannot interleave them.
  */
-import Database from 'better-sqlite3';
+import { openDatabase, type Database, type Statement } from './sqlite.ts';
+import { MissingPackageError } from '../optional.ts';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
@@ -34,21 +35,21 @@ function attachmentsOf(info: Record<string, unknown>): string[] {
 export class SampleStore {
   readonly root: string;
   readonly tmpDir: string;
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private readonly fsync: boolean;
   private readonly stmts: {
-    insert: Database.Statement;
-    insertHash: Database.Statement;
-    insertLabel: Database.Statement;
-    byHash: Database.Statement;
-    get: Database.Statement;
-    list: Database.Statement;
-    listAll: Database.Statement;
-    del: Database.Statement;
-    count: Database.Statement;
-    labels: Database.Statement;
-    setLabel: Database.Statement;
-    clearLabels: Database.Statement;
+    insert: Statement;
+    insertHash: Statement;
+    insertLabel: Statement;
+    byHash: Statement;
+    get: Statement;
+    list: Statement;
+    listAll: Statement;
+    del: Statement;
+    count: Statement;
+    labels: Statement;
+    setLabel: Statement;
+    clearLabels: Statement;
   };
   private readonly watchers = new Set<(c: StoreChange) => void>();
 
@@ -57,19 +58,19 @@ export class SampleStore {
     this.tmpDir = join(this.root, 'tmp');
     this.fsync = opts.fsync ?? true;
     mkdirSync(join(this.root, 'samples'), { recursive: true, mode: 0o700 });
-    let opened: Database.Database | undefined;
+    let opened: Database | undefined;
     try {
-      opened = new Database(join(this.root, 'index.sqlite'), { timeout: 200 });
+      opened = openDatabase(join(this.root, 'index.sqlite'), { timeout: 200 });
       this.db = opened;
       chmodSync(join(this.root, 'index.sqlite'), 0o600); // -wal/-shm inherit this mode
-      // Exclusive: a second service on the same data dir fails here instead of sharing it.
-      this.db.pragma('locking_mode = EXCLUSIVE');
+      // A second service on the same data dir fails in openDatabase (its pid lock) instead of sharing it.
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       this.db.pragma('foreign_keys = ON');
       this.db.exec(SCHEMA);
     } catch (e) {
       if (opened?.open) opened.close();
+      if (e instanceof MissingPackageError) throw e;
       throw new StorageError('cannot open the sample index (is another service using this data directory?)', { cause: e });
     }
     // Temp files left by a crash were never acknowledged: drop them (only once we hold the lock).

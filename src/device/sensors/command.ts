@@ -5,7 +5,6 @@
  * A command that ends early fails the sample with how many readings it gave.
  */
 import { spawn } from 'node:child_process';
-import { SensorError } from '../errors.ts';
 import { ReadingCollector } from './collect.ts';
 import { LineSplitter } from './lines.ts';
 import type { Axis, RecordRequest, Recording, SensorSource } from './source.ts';

@@ -4,7 +4,7 @@
  * Studio may only ask for that rate (the MCU cannot resample). Readings that arrive while no sample
  * is being recorded are discarded.
  */
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../../optional.ts';
 import { SampleRejectedError, SensorError } from '../errors.ts';
 import { ReadingCollector } from './collect.ts';
 import { LineSplitter, parseReadingLine } from './lines.ts';
@@ -70,7 +70,7 @@ export class SerialSource implements SensorSource {
     const baud = this.o.baudRate ?? 115200;
     const port = this.o.portFactory
       ? this.o.portFactory(this.o.path, baud)
-      : (new SerialPort({ path: this.o.path, baudRate: baud, autoOpen: false }) as unknown as SerialLike);
+      : (new (serialPortClass())({ path: this.o.path, baudRate: baud, autoOpen: false }) as unknown as SerialLike);
     const splitter = new LineSplitter((line) => this.onLine(line));
     port.on('data', (d) => splitter.push(d));
     port.on('close', () => {
@@ -100,7 +100,7 @@ export class SerialSource implements SensorSource {
       const m = /^#\s*sensors:\s*(.+)$/.exec(line.trim());
       if (m) {
         named = m[1]!.split(',').map((s) => {
-          const [, name, units] = /^\s*([^[\]]+?)\s*(?:\[([^\]]*)\])?\s*$/.exec(s) ?? [, s.trim(), undefined];
+          const [, name, units] = /^\s*([^[\]]+?)\s*(?:\[([^\]]*)\])?\s*$/.exec(s) ?? [undefined, s.trim(), undefined];
           return { name: name ?? s.trim(), units: units && units.length > 0 ? units : 'N/A' };
         });
         return;

@@ -9,7 +9,7 @@ export type ModemDialect = 'new' | 'old';
 export const RECV_MAX = 2048;
 
 export const cmd = {
-  openSocket(dialect: ModemDialect, tls: boolean, secTag: number, peerVerify: boolean): string {
+  openSocket(_dialect: ModemDialect, tls: boolean, secTag: number, peerVerify: boolean): string {
     if (!tls) return 'AT#XSOCKET=1,1,0';
     // peer_verify: 2 = required, 0 = none (nrf_socket TLS_PEER_VERIFY values).
     return `AT#XSSOCKET=1,1,0,${secTag},${peerVerify ? 2 : 0}`;

@@ -217,7 +217,7 @@ class ModemConnectorImpl implements ModemConnector {
       this.ch = null;
       this.needsBringUp = true;
     }
-    this.channel ??= (this.opts.openLink ?? (() => openSerialLink(this.opts.path, this.baud)))().then(
+    this.channel ??= (this.opts.openLink ?? (() => openSerialLink(this.opts.path, this.baud, this.opts.flowControl !== false)))().then(
       (link) => {
         const ch = new AtChannel(link, this.log);
         ch.on((e) => this.onModemEvent(e));

@@ -1,5 +1,4 @@
-import { SerialPort } from 'serialport';
-import type { SerialPortStream } from '@serialport/stream';
+import { serialPortClass } from '../../optional.ts';
 import { ModemError } from './errors.ts';
 
 /**
@@ -17,8 +16,21 @@ export interface ByteLink {
   readonly isOpen: boolean;
 }
 
+/** The part of a serialport stream (SerialPort, SerialPortMock) the link uses; structural, so the
+ * package's types do not need serialport installed. */
+export interface SerialPortLike {
+  readonly path: string;
+  readonly isOpen: boolean;
+  open(cb: (err: Error | null) => void): void;
+  close(cb: (err: Error | null) => void): void;
+  write(data: Buffer, cb: (err: Error | null | undefined) => void): unknown;
+  on(ev: 'data', cb: (chunk: Buffer) => void): unknown;
+  on(ev: 'close', cb: (err: Error | null) => void): unknown;
+  on(ev: 'error', cb: (err: Error) => void): unknown;
+}
+
 /** Wraps an opened-or-not serialport stream (SerialPort, SerialPortMock) as a ByteLink. */
-export async function linkFromStream(port: SerialPortStream): Promise<ByteLink> {
+export async function linkFromStream(port: SerialPortLike): Promise<ByteLink> {
   if (!port.isOpen) {
     await new Promise<void>((resolve, reject) => {
       port.open((err) => (err ? reject(err) : resolve()));
@@ -73,8 +85,8 @@ export async function linkFromStream(port: SerialPortStream): Promise<ByteLink> 
   };
 }
 
-/** Opens `path` with the native binding (8N1, no flow control on a pty; the device paces). */
-export function openSerialLink(path: string, baudRate: number): Promise<ByteLink> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false });
+/** Opens `path` with the native binding, 8N1; `rtscts`: hardware flow control (a pty ignores it). */
+export function openSerialLink(path: string, baudRate: number, rtscts = false): Promise<ByteLink> {
+  const port = new (serialPortClass())({ path, baudRate, rtscts, autoOpen: false });
   return linkFromStream(port);
 }
