@@ -77,10 +77,16 @@ async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo 
   const base = { projectId: project.projectId, fileName };
   const placed: string[] = [];
   try {
-    const bytes = await f.body.bytes();
     const att = f.attachment ? await f.attachment.bytes() : undefined;
     const keys = { hmacKey: project.hmacKey, es256PublicKeys: project.es256PublicKeys };
-    const c = checkFile(bytes, f.fileName, f.contentType, { keys, limits: ctx.limits }, att);
+    // Checked through a window on the spooled file, never loaded whole (issue 12).
+    const src = f.body.source();
+    let c: CheckedFile;
+    try {
+      c = checkFile(src, f.fileName, f.contentType, { keys, limits: ctx.limits }, att);
+    } finally {
+      src.close();
+    }
     if (ctx.strictSignatures && c.signatureStatus === 'invalid') {
       throw new BadRequestError('EI_SVC_SIGNATURE_INVALID', 'signature does not verify (strict signature mode)', 'signature');
     }
@@ -94,7 +100,7 @@ async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo 
       const dup = store.findByHash(project.projectId, sha256);
       if (dup) return duplicateResult(dup, base.projectId);
     }
-    const path = await store.place(project.projectId, { tmpPath: f.body.tmpPath, bytes: f.body.tmpPath ? undefined : bytes }, c.ext);
+    const path = await store.place(project.projectId, { tmpPath: f.body.tmpPath, bytes: f.body.tmpPath ? undefined : await f.body.bytes() }, c.ext);
     placed.push(path);
     f.body.tmpPath = undefined;
     let attachmentPath: string | null = null;
@@ -113,7 +119,7 @@ async function ingestOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo 
         kind: c.kind,
         format: c.format,
         contentType: c.contentType,
-        size: bytes.length,
+        size: f.body.size,
         sha256,
         signatureAlg: c.signatureAlg,
         signatureStatus: c.signatureStatus,

@@ -8,6 +8,7 @@ import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError } from './errors.ts';
+import { BufferSource, FileSource, type ByteSource } from './byte-source.ts';
 
 const MEMORY_LIMIT = 256 * 1024;
 
@@ -67,6 +68,15 @@ export class SpooledBody {
   async bytes(): Promise<Buffer> {
     if (this.tmpPath) return readFile(this.tmpPath);
     return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+  }
+
+  /**
+   * The content for reading without loading it (after finish): the temp file through a window
+   * when spilled. The caller closes it.
+   */
+  source(): ByteSource {
+    if (this.tmpPath) return new FileSource(this.tmpPath);
+    return new BufferSource(this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size));
   }
 
   /** Removes the temp file, if any (after it was moved into place or on failure). */

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { sendBytes, sendJson } from './http-util.ts';
-import { decodePayload } from './sample-read.ts';
+import { sendSampleWithPayload } from './sample-read.ts';
 import type { ResolvedProject } from './config.ts';
 import type { SampleRecord, SampleStore } from './store.ts';
 import type { ServiceLimits } from './limits.ts';
@@ -116,11 +116,14 @@ export async function handleStudio(req: IncomingMessage, res: ServerResponse, ct
     sendBytes(req, res, type, await readFile(ctx.store.absolute(rec.attachmentPath)), ctx.limits);
     return true;
   }
-  const bytes = await readFile(ctx.store.absolute(rec.path));
-  json(200, {
-    success: true,
-    sample: { ...sampleSummary(rec), protected: rec.info.protected ?? null, hasAttachment: rec.attachmentPath !== null },
-    payload: decodePayload(rec, bytes, ctx.limits),
-  });
+  // The payload's values are streamed from the stored file (bounded memory, issue 12).
+  await sendSampleWithPayload(
+    req,
+    res,
+    { success: true, sample: { ...sampleSummary(rec), protected: rec.info.protected ?? null, hasAttachment: rec.attachmentPath !== null } },
+    rec,
+    ctx.store.absolute(rec.path),
+    ctx.limits,
+  );
   return true;
 }
