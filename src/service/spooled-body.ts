@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError } from './errors.ts';
 import { BufferSource, FileSource, type ByteSource } from './byte-source.ts';
+import { noteReceived } from './memory-reducer.ts';
 
 const MEMORY_LIMIT = 256 * 1024;
 
@@ -34,6 +35,7 @@ export class SpooledBody {
       throw new BadRequestError('EI_SVC_TOO_LARGE', `${this.what} exceeds the limit of ${this.limit} bytes`, this.what);
     }
     this.hash.update(chunk);
+    noteReceived(chunk.length);
     if (this.fh) {
       await this.fh.write(chunk);
       return;
