@@ -145,8 +145,8 @@ const VALUES_MARK = '\u0000ei-values\u0000';
 const VALUES_PER_CHUNK = 16 * 1024;
 
 /**
- * Answers 200 with `answer` as JSON, where `answer.payload` gets the stored sample's fields and
- * its `values` streamed from the file at `path`. Same bytes as JSON.stringify of the whole
+ * Answers 200 with `answer` as JSON, where `answer.payload` gets the stored sample's fields (plus
+ * any the caller put there) and its `values` streamed from the file at `path`. Same bytes as JSON.stringify of the whole
  * object; memory bounded by one chunk.
  */
 export async function sendSampleWithPayload(
@@ -176,7 +176,9 @@ export async function sendSampleWithPayload(
     }
     const pump = size >= 0 ? rowsOf(rec, src, limits) : null;
     if (size < 0) size = 0;
-    const text = JSON.stringify({ ...answer, payload: { ...payloadHead(rec), values: VALUES_MARK } });
+    // Fields the caller puts in answer.payload (e.g. Studio's extra payload fields) are kept.
+    const extra = (answer.payload ?? {}) as Record<string, unknown>;
+    const text = JSON.stringify({ ...answer, payload: { ...payloadHead(rec), ...extra, values: VALUES_MARK } });
     const mark = text.indexOf(JSON.stringify(VALUES_MARK));
     const head = text.slice(0, mark) + '[';
     const tail = ']' + text.slice(mark + JSON.stringify(VALUES_MARK).length);
