@@ -18,6 +18,8 @@ import { jsonDoc, payload } from './service-docs.ts';
 const KEY = 'ei_fuzz_key';
 const HMAC = anchor('csdk-hs256-3axis').hmacKey!;
 const OPTS = { maxDepth: 32, maxValues: 100_000 };
+/** `npm run fuzz` (EI_FUZZ_RUNS) runs each property longer; `npm test` keeps these counts. */
+const runs = (n: number): number => Math.max(n, Number(process.env.EI_FUZZ_RUNS ?? 0));
 let svc: IngestionService;
 const tmp = tempDir();
 let stored = 0; // 200s that created a sample
@@ -66,7 +68,7 @@ describe('decoder (pure)', () => {
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), ...anchors.map(mutated)), (bytes) => {
         expectOnlyDocErrors(() => parseDocument(bytes, OPTS));
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -87,7 +89,7 @@ describe('decoder (pure)', () => {
         expect(ours.end).toBe(bytes.length);
         expect(JSON.stringify(ours.value)).toBe(JSON.stringify(decode(bytes)));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });
@@ -115,7 +117,7 @@ describe('service under malformed input', () => {
         okStatus(r.status);
         if (r.status === 200) stored++;
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
     await expectNoHalfStore();
   });
@@ -135,7 +137,7 @@ describe('service under malformed input', () => {
         expect(typeof j.success).toBe('boolean');
         stored += j.files.filter((f: any) => f.success).length;
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
     await expectNoHalfStore();
   });
@@ -157,7 +159,7 @@ describe('service under malformed input', () => {
           if (r.status === 200 && r.headers['x-duplicate'] !== '1') stored++;
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
     await expectNoHalfStore();
   });
@@ -171,7 +173,7 @@ describe('service under malformed input', () => {
         const r = await rawRequest(svc.port, buildRequest(method, target, { Host: 'x', 'x-api-key': KEY, 'Content-Length': 0, Connection: 'close' }), { timeoutMs: 4000 }).catch(() => null);
         if (r) expect(r.status).toBeLessThan(500);
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
     await expectNoHalfStore();
   });
@@ -188,7 +190,7 @@ describe('service under malformed input', () => {
           expect(String(e)).toMatch(/closed without a response/);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
     expect((await getJson(svc.port, '/v1/api/projects', KEY)).status).toBe(200);
     await expectNoHalfStore();

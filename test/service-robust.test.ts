@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestionService, type IngestionService } from '../src/service/index.ts';
 import { dataRequest, getJson, rawRequest, tempDir } from './service-helpers.ts';
-import { jsonDoc, payload } from './service-docs.ts';
+import { cborDoc, jsonDoc, payload } from './service-docs.ts';
 
 const KEY = 'ei_robust_test_api_key';
 let svc: IngestionService;
@@ -66,5 +66,35 @@ describe('control characters in labels and metadata', () => {
   it('ordinary percent-encoded labels still work', async () => {
     const r = await rawRequest(svc.port, dataRequest(KEY, doc, { 'x-file-name': 'ok.json', 'Content-Type': 'application/json', 'x-label': 'caf%C3%A9%20noise' }));
     expect(r.status).toBe(200);
+  });
+});
+
+describe('raw-data/{id} streams its values', () => {
+  it('the answer is exactly JSON.stringify of itself, Content-Length included, for rows, flattened values and binary tails', async () => {
+    const docs: Buffer[] = [
+      jsonDoc(payload([[0.1, -2.5e-7, 3], [1e21, -0, 42]], [{ name: 'a', units: 'm' }, { name: 'b', units: 'm' }, { name: 'c', units: 'm' }])),
+      jsonDoc(payload([1.25, 2, 3.5])),
+    ];
+    for (const d of docs) {
+      const up = await rawRequest(svc.port, dataRequest(KEY, d, { 'x-file-name': 'v.json', 'Content-Type': 'application/json' }));
+      expect(up.status).toBe(200);
+    }
+    const tail = Buffer.alloc(8);
+    [1, -2, 300, -32768].forEach((v, i) => tail.writeInt16LE(v, i * 2));
+    const bin = cborDoc(payload(['Ref-BINARY-i16'], [{ name: 'a', units: 'm' }, { name: 'b', units: 'm' }]), undefined, tail);
+    expect((await rawRequest(svc.port, dataRequest(KEY, bin, { 'x-file-name': 'b.cbor', 'Content-Type': 'application/octet-stream' }))).status).toBe(200);
+    // Studio lists newest first; sorted by id here, the last three are this test's uploads in order.
+    const list = ((await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data`, KEY)).json.samples as { id: number }[]).sort((a, b) => a.id - b.id);
+    for (const { id } of list.slice(-3)) {
+      const r = await rawRequest(svc.port, Buffer.from(`GET /v1/api/${svc.projectId}/raw-data/${id} HTTP/1.1\r\nHost: x\r\nx-api-key: ${KEY}\r\nConnection: close\r\n\r\n`));
+      expect(r.status).toBe(200);
+      expect(Number(r.headers['content-length'])).toBe(r.body.length);
+      const text = r.body.toString('utf8');
+      expect(text).toBe(JSON.stringify(JSON.parse(text)));
+    }
+    const flat = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data/${list[list.length - 2].id}`, KEY);
+    expect(flat.json.payload.values).toEqual([[1.25], [2], [3.5]]);
+    const last = await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data/${list[list.length - 1].id}`, KEY);
+    expect(last.json.payload.values).toEqual([[1, -2], [300, -32768]]);
   });
 });

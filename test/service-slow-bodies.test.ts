@@ -15,24 +15,20 @@ const KEY = 'ei_slow_bodies_api_key';
 const doc = jsonDoc(payload([1, 2, 3]));
 
 /**
- * Opens a connection from `from`, sends the head and `first` body bytes of a `declared`-byte
- * upload, then one more byte every `everyMs` (never finishing). Resolves with the answer when
- * one comes (the connection is then closed), or 'open' once `open` is awaited and still running.
+ * Opens a connection from `from`, sends the head and the first byte of a 100,000-byte upload,
+ * then one more byte every `everyMs` (never finishing). `answer` resolves with the response when
+ * one comes, or null when the connection closes without one (e.g. closed by us while held).
  */
-function trickle(port: number, from: string, everyMs: number): { answer: Promise<RawResponse | null>; admitted: Promise<void>; close(): void } {
+function trickle(port: number, from: string, everyMs: number): { answer: Promise<RawResponse | null>; close(): void } {
   const sock = net.connect({ host: '127.0.0.1', port, localAddress: from });
   const head = buildRequest('POST', '/api/training/data', { Host: 'localhost', 'x-api-key': KEY, 'x-file-name': 't.json', 'Content-Type': 'application/json', 'Content-Length': 100_000 });
   let buf = Buffer.alloc(0);
   let timer: NodeJS.Timeout | undefined;
-  let admittedResolve!: () => void;
-  const admitted = new Promise<void>((r) => (admittedResolve = r));
   const answer = new Promise<RawResponse | null>((resolve) => {
     sock.on('connect', () => {
       sock.write(head);
       sock.write('{');
       timer = setInterval(() => sock.write(' '), everyMs);
-      // Two bytes sent and no answer yet: the server has taken it in (or will answer it).
-      setTimeout(admittedResolve, 50);
     });
     sock.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -49,7 +45,13 @@ function trickle(port: number, from: string, everyMs: number): { answer: Promise
       resolve(parseResponse(buf)?.res ?? null);
     });
   });
-  return { answer, admitted, close: () => sock.destroy() };
+  return { answer, close: () => sock.destroy() };
+}
+
+/** Waits (bounded) until `cond` holds: the server's own count, not a guess at its speed. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(cond()).toBe(true);
 }
 
 function loopbackAliasesWork(): boolean {
@@ -75,7 +77,7 @@ describe.skipIf(!aliases)('caps on uploads in flight (small scale)', () => {
 
   it('per client: the 4th from one address gets 503 + Retry-After; others still get in', async () => {
     const held = [1, 2, 3].map(() => trickle(svc.port, '127.0.0.2', 200));
-    await Promise.all(held.map((h) => h.admitted));
+    await until(() => svc.uploadsInFlight === 3);
     const fourth = trickle(svc.port, '127.0.0.2', 200);
     const r = await fourth.answer;
     expect(r?.status).toBe(503);
@@ -85,7 +87,7 @@ describe.skipIf(!aliases)('caps on uploads in flight (small scale)', () => {
     expect(ok.status).toBe(200);
     // Total cap: 3 held + 2 more from a third address fill the 5 slots.
     const more = [1, 2].map(() => trickle(svc.port, '127.0.0.3', 200));
-    await Promise.all(more.map((h) => h.admitted));
+    await until(() => svc.uploadsInFlight === 5);
     const over = await rawRequest(svc.port, dataRequest(KEY, doc, { 'x-file-name': 'over.json', 'Content-Type': 'application/json' }));
     expect(over.status).toBe(503);
     for (const h of [...held, ...more]) h.close();

@@ -19,8 +19,8 @@ const USAGE = `usage: ei-ingest serve [--port N] [--host H] [--data DIR] [--conf
   --host H              listen address (default 127.0.0.1)
   --data DIR            data directory (default ./.ei-data)
   --config FILE         projects and keys (default DIR/config.json; created with random keys)
-  --api-key K           API key of the default project for this run
-  --hmac-key H          HMAC key of the default project for this run
+  --api-key K           API key of the default project for this run (never written to the config)
+  --hmac-key H          HMAC key of the default project for this run (never written to the config)
   --strict-signatures   reject documents whose signature does not verify (400)
   --ei-ports            also listen where Edge Impulse's CLIs go with EI_HOST=<IP>: Studio API
                         on 4800, remote management on 4802 (ingestion stays on --port, 4810)

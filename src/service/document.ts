@@ -3,10 +3,12 @@
  * CBOR in any key order, rows or flattened single-axis values, indefinite arrays, binary tails
  * and image-attachment references. Every refusal names the field at fault.
  */
-import { decodeCborPrefix, type TopLevelSpan } from './cbor-decode.ts';
-import { scanJsonTopLevel } from './json-scan.ts';
+import { CborTokens } from './cbor-decode.ts';
+import { JsonTokens } from './json-scan.ts';
 import { SampleFormatError } from './errors.ts';
 import { BINARY_TYPES, type BinaryType } from './binary-tail.ts';
+import { sourceOf, type ByteSource } from './byte-source.ts';
+import type { DocTokens } from './doc-tokens.ts';
 
 export type SignatureAlg = 'none' | 'HS256' | 'ES256';
 
@@ -17,7 +19,7 @@ export interface Sensor {
 
 /** Where the values live: inline rows, a raw tail after the CBOR item, or an attached image. */
 export type ValuesSource =
-  | { kind: 'rows'; rows: number[][] }
+  | { kind: 'rows'; rowCount: number; width: number }
   | { kind: 'binary'; type: BinaryType; tailOffset: number; rowCount: number }
   | { kind: 'image'; mime: string; size: number; hmac: string };
 
@@ -37,11 +39,27 @@ export interface ParsedDocument {
   rowCount: number;
   /** Offset just past the document (== length unless a binary tail follows). */
   docEnd: number;
+  /** Offset of the `payload.values` array, where a reader re-walks it (sample-read.ts). */
+  valuesAt: number;
 }
 
 export interface ParseDocumentOptions {
   maxDepth: number;
   maxValues: number;
+}
+
+/** Receives the numbers of inline `payload.values` in order, as the walk reaches them. */
+export interface ValuesVisitor {
+  value(v: number): void;
+  rowEnd(): void;
+}
+
+/** What the walk of `payload.values` found: rows and their width, or the one reference string. */
+interface ValuesSummary {
+  rows: number;
+  /** Width of the first row (1 for a flattened value); -1 for a reference. */
+  width: number;
+  ref: string | undefined;
 }
 
 const IMAGE_REF = /^Ref-BINARY-(image\/(?:jpeg|png|jpg)) \((\d{1,12}) bytes\) ([0-9a-f]{64})$/;
@@ -56,44 +74,139 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** True when the bytes look like a JSON document (first non-blank byte '{'). */
-export function looksLikeJson(bytes: Uint8Array): boolean {
-  for (const b of bytes) {
-    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
-    return b === 0x7b;
+export function looksLikeJson(input: Uint8Array | ByteSource): boolean {
+  const src = sourceOf(input);
+  for (let p = 0; p < src.length; ) {
+    const { buf, at } = src.window(p, Math.min(4096, src.length - p));
+    for (let i = at; i < buf.length; i++, p++) {
+      const b = buf[i];
+      if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+      return b === 0x7b;
+    }
   }
   return false;
+}
+
+/** Reads a member's value; a syntax or bound error inside it names the member (e.g. `protected`). */
+function readMember(t: DocTokens, depth: number, path: string): unknown {
+  try {
+    return t.readValue(depth);
+  } catch (e) {
+    if (e instanceof SampleFormatError && e.field === undefined) throw new SampleFormatError(e.code, e.message, path, { cause: e });
+    throw e;
+  }
+}
+
+function formatFail(t: DocTokens, msg: string): never {
+  throw t.format === 'json'
+    ? new SampleFormatError('EI_SVC_JSON', `Invalid JSON: ${msg} at byte ${t.pos}`)
+    : new SampleFormatError('EI_SVC_CBOR', `Invalid CBOR: ${msg} at byte ${t.pos}`);
+}
+
+/**
+ * Walks `payload.values` without keeping it: each number is checked (and handed to `visitor`),
+ * rows are counted and their width compared with `width` (when the sensors came first) or
+ * with the first row's.
+ */
+function walkValues(t: DocTokens, width: number, maxValues: number, visitor: ValuesVisitor | undefined): ValuesSummary {
+  if (t.peekKind() !== 'array') bad('EI_SVC_DOC_FIELD', 'payload.values must be an array', 'payload.values');
+  t.beginArray(2);
+  let rows = 0;
+  let total = 0;
+  let first = -1;
+  let ref: string | undefined;
+  const rowWidth = (w: number, i: number): void => {
+    const expected = width >= 0 ? width : first;
+    if (first < 0) first = w;
+    if (expected >= 0 && w !== expected) {
+      bad('EI_SVC_DOC_ROW_WIDTH', `row has ${w} value${w === 1 ? '' : 's'}, expected ${expected}`, `payload.values[${i}]`);
+    }
+  };
+  while (t.nextElement()) {
+    const i = rows++;
+    const kind = t.peekKind();
+    if (kind === 'string' && i === 0) {
+      ref = t.readValue(3) as string;
+      continue;
+    }
+    if (ref !== undefined) bad('EI_SVC_DOC_VALUE', 'a binary reference must be the only value', 'payload.values');
+    if (kind === 'number') {
+      // Flattened rows: one sensor, bare numbers (FACTS §1).
+      const v = t.readNumber();
+      if (!Number.isFinite(v)) bad('EI_SVC_DOC_VALUE', 'value is not finite', `payload.values[${i}]`);
+      if (++total > maxValues) bad('EI_SVC_DOC_SIZE', `more than ${maxValues} values`, 'payload.values');
+      rowWidth(1, i);
+      visitor?.value(v);
+      visitor?.rowEnd();
+      continue;
+    }
+    if (kind !== 'array') bad('EI_SVC_DOC_VALUE', 'row must be an array of numbers', `payload.values[${i}]`);
+    t.beginArray(3);
+    let j = 0;
+    while (t.nextElement()) {
+      if (t.peekKind() !== 'number') bad('EI_SVC_DOC_VALUE', 'value must be a finite number', `payload.values[${i}][${j}]`);
+      const v = t.readNumber();
+      if (!Number.isFinite(v)) bad('EI_SVC_DOC_VALUE', 'value must be a finite number', `payload.values[${i}][${j}]`);
+      if (++total > maxValues) bad('EI_SVC_DOC_SIZE', `more than ${maxValues} values`, 'payload.values');
+      visitor?.value(v);
+      j++;
+    }
+    rowWidth(j, i);
+    visitor?.rowEnd();
+  }
+  if (rows === 0) bad('EI_SVC_DOC_EMPTY', 'payload.values is empty', 'payload.values');
+  return { rows, width: ref !== undefined ? -1 : first, ref };
 }
 
 /**
  * Parses `bytes` as an acquisition document.
  * @throws SampleFormatError naming the offending field (e.g. `payload.values[17][2]`).
  */
-export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): ParsedDocument {
-  let value: unknown;
-  let spans: Map<string, TopLevelSpan>;
-  let docEnd: number;
-  let format: 'json' | 'cbor';
-  if (looksLikeJson(bytes)) {
-    format = 'json';
-    spans = scanJsonTopLevel(bytes, opts.maxDepth);
-    try {
-      value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-    } catch (e) {
-      bad('EI_SVC_JSON', `Invalid JSON: ${(e as Error).message.slice(0, 120)}`);
-    }
-    docEnd = bytes.length;
-  } else {
-    format = 'cbor';
-    // Every number is one item, plus a few per row: bound the walk by the value limit.
-    const d = decodeCborPrefix(bytes, { maxDepth: opts.maxDepth, maxItems: opts.maxValues * 2 + 1024 });
-    value = d.value;
-    spans = d.spans;
-    docEnd = d.end;
-  }
-  if (!isObject(value)) bad('EI_SVC_DOC_SHAPE', 'Document must be a map/object');
-  for (const k of Object.keys(value)) {
+export function parseDocument(input: Uint8Array | ByteSource, opts: ParseDocumentOptions, visitor?: ValuesVisitor): ParsedDocument {
+  const src = sourceOf(input);
+  const format: 'json' | 'cbor' = looksLikeJson(src) ? 'json' : 'cbor';
+  // Every number is one item, plus a few per row: bound the walk by the value limit.
+  const limits = { maxDepth: opts.maxDepth, maxItems: opts.maxValues * 2 + 1024 };
+  const t: DocTokens = format === 'json' ? new JsonTokens(src, limits) : new CborTokens(src, limits);
+  if (src.length === 0) formatFail(t, 'empty body');
+  if (t.peekKind() !== 'map') bad('EI_SVC_DOC_SHAPE', 'Document must be a map/object');
+  t.beginMap(0);
+  const value: Record<string, unknown> = Object.create(null);
+  let signatureText: { start: number; length: number } | undefined;
+  let summary: ValuesSummary | undefined;
+  let valuesAt = -1;
+  for (let k = t.nextKey(); k !== null; k = t.nextKey()) {
+    if (Object.hasOwn(value, k)) formatFail(t, `duplicate ${format === 'json' ? 'member' : 'map key'} "${k.slice(0, 40)}"`);
     if (!TOP_KEYS.has(k)) bad('EI_SVC_DOC_FIELD', `Unknown top-level field "${k.slice(0, 40)}"`, k.slice(0, 40));
+    if (k === 'payload') {
+      if (t.peekKind() !== 'map') {
+        value.payload = readMember(t, 1, 'payload');
+        continue;
+      }
+      t.beginMap(1);
+      const p: Record<string, unknown> = Object.create(null);
+      for (let pk = t.nextKey(); pk !== null; pk = t.nextKey()) {
+        if (Object.hasOwn(p, pk)) formatFail(t, `duplicate ${format === 'json' ? 'member' : 'map key'} "${pk.slice(0, 40)}"`);
+        if (pk === 'values') {
+          valuesAt = t.pos;
+          const known = Array.isArray(p.sensors) ? p.sensors.length : -1;
+          summary = walkValues(t, known, opts.maxValues, visitor);
+          p.values = summary;
+        } else {
+          p[pk] = readMember(t, 2, `payload.${pk.slice(0, 40)}`);
+        }
+      }
+      value.payload = p;
+      continue;
+    }
+    const before = t.pos;
+    value[k] = readMember(t, 1, k);
+    if (k === 'signature') {
+      const lt = t.lastText;
+      signatureText = typeof value[k] === 'string' && lt && lt.start >= before ? lt : undefined;
+    }
   }
+  const docEnd = t.finish();
   const prot = value.protected;
   if (!isObject(prot)) bad('EI_SVC_DOC_FIELD', 'protected must be a map', 'protected');
   if (prot.ver !== 'v1') bad('EI_SVC_DOC_FIELD', 'protected.ver must be "v1"', 'protected.ver');
@@ -116,9 +229,7 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
   if (sigLen > 0 && !(signature.length === sigLen && /^[0-9a-fA-F]+$/.test(signature))) {
     bad('EI_SVC_DOC_SIGNATURE', `signature must be ${sigLen} hex characters for ${alg}`, 'signature');
   }
-  const span = spans.get('signature');
-  const signatureAt = unsigned ? undefined :
-    span?.textStart !== undefined ? { offset: span.textStart, length: span.end - span.textStart - (format === 'json' ? 1 : 0) } : undefined;
+  const signatureAt = unsigned || !signatureText ? undefined : { offset: signatureText.start, length: signatureText.length };
   if (sigLen > 0 && (!signatureAt || signatureAt.length !== sigLen)) {
     bad('EI_SVC_DOC_SIGNATURE', 'signature text cannot be located in the raw bytes', 'signature');
   }
@@ -137,25 +248,23 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
     bad('EI_SVC_DOC_FIELD', 'payload.interval_ms must be a finite number >= 0', 'payload.interval_ms');
   }
   const sensors = parseSensors(p.sensors);
-  const vals = p.values;
-  if (!Array.isArray(vals)) bad('EI_SVC_DOC_FIELD', 'payload.values must be an array', 'payload.values');
-  if (vals.length === 0) bad('EI_SVC_DOC_EMPTY', 'payload.values is empty', 'payload.values');
+  if (!summary) bad('EI_SVC_DOC_FIELD', 'payload.values must be an array', 'payload.values');
+  const bytesLength = src.length;
 
   let values: ValuesSource;
   let rowCount: number;
-  const first = vals[0];
-  if (typeof first === 'string') {
-    if (vals.length !== 1) bad('EI_SVC_DOC_VALUE', 'a binary reference must be the only value', 'payload.values');
+  const first = summary.ref;
+  if (first !== undefined) {
     const img = IMAGE_REF.exec(first);
     if (img) {
-      if (docEnd !== bytes.length) bad('EI_SVC_DOC_TRAILING', 'bytes after the document', 'payload.values');
+      if (docEnd !== bytesLength) bad('EI_SVC_DOC_TRAILING', 'bytes after the document', 'payload.values');
       values = { kind: 'image', mime: img[1] === 'image/jpg' ? 'image/jpeg' : img[1], size: Number(img[2]), hmac: img[3] };
       rowCount = 1;
     } else if (first.startsWith('Ref-BINARY-')) {
       const type = first.slice('Ref-BINARY-'.length) as BinaryType;
-      if (!(type in BINARY_TYPES)) bad('EI_SVC_DOC_VALUE', `unknown binary type "${first.slice(0, 40)}"`, 'payload.values[0]');
+      if (!Object.hasOwn(BINARY_TYPES, type)) bad('EI_SVC_DOC_VALUE', `unknown binary type "${first.slice(0, 40)}"`, 'payload.values[0]');
       if (format !== 'cbor') bad('EI_SVC_DOC_VALUE', 'binary tails need a CBOR document', 'payload.values[0]');
-      const tail = bytes.length - docEnd;
+      const tail = bytesLength - docEnd;
       const rowBytes = BINARY_TYPES[type] * sensors.length;
       if (tail === 0) bad('EI_SVC_DOC_TAIL', 'binary tail is empty', 'payload.values[0]');
       if (tail % rowBytes !== 0) {
@@ -167,10 +276,13 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
       bad('EI_SVC_DOC_VALUE', 'value must be a number', 'payload.values[0]');
     }
   } else {
-    if (docEnd !== bytes.length) bad('EI_SVC_DOC_TRAILING', `${bytes.length - docEnd} bytes after the document`);
-    const rows = parseRows(vals, sensors.length, opts.maxValues);
-    values = { kind: 'rows', rows };
-    rowCount = rows.length;
+    if (docEnd !== bytesLength) bad('EI_SVC_DOC_TRAILING', `${bytesLength - docEnd} bytes after the document`);
+    // Rows were checked against the sensors as they came when the sensors came first; else here.
+    if (summary.width !== sensors.length) {
+      bad('EI_SVC_DOC_ROW_WIDTH', `row has ${summary.width} value${summary.width === 1 ? '' : 's'}, expected ${sensors.length}`, 'payload.values[0]');
+    }
+    values = { kind: 'rows', rowCount: summary.rows, width: sensors.length };
+    rowCount = summary.rows;
   }
   // interval_ms 0 means "not a time series": images (FACTS §1), as a reference or as pixel values.
   const isImage = values.kind === 'image' || (sensors.length === 1 && (sensors[0].units === 'rgba' || sensors[0].name === 'image'));
@@ -190,6 +302,7 @@ export function parseDocument(bytes: Uint8Array, opts: ParseDocumentOptions): Pa
     values,
     rowCount,
     docEnd,
+    valuesAt,
   };
 }
 
@@ -203,29 +316,4 @@ function parseSensors(s: unknown): Sensor[] {
     if (typeof x.units !== 'string') bad('EI_SVC_DOC_FIELD', 'sensor units must be a string', `${path}.units`);
     return { name: x.name, units: x.units };
   });
-}
-
-function parseRows(vals: unknown[], width: number, maxValues: number): number[][] {
-  if (vals.length * width > maxValues) bad('EI_SVC_DOC_SIZE', `more than ${maxValues} values`, 'payload.values');
-  const rows: number[][] = new Array(vals.length);
-  for (let i = 0; i < vals.length; i++) {
-    const r = vals[i];
-    if (typeof r === 'number') {
-      // Flattened rows are only meaningful with one sensor (FACTS §1).
-      if (width !== 1) bad('EI_SVC_DOC_ROW_WIDTH', `row has 1 value, expected ${width}`, `payload.values[${i}]`);
-      if (!Number.isFinite(r)) bad('EI_SVC_DOC_VALUE', 'value is not finite', `payload.values[${i}]`);
-      rows[i] = [r];
-      continue;
-    }
-    if (!Array.isArray(r)) bad('EI_SVC_DOC_VALUE', 'row must be an array of numbers', `payload.values[${i}]`);
-    if (r.length !== width) bad('EI_SVC_DOC_ROW_WIDTH', `row has ${r.length} values, expected ${width}`, `payload.values[${i}]`);
-    for (let j = 0; j < r.length; j++) {
-      const v = r[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        bad('EI_SVC_DOC_VALUE', 'value must be a finite number', `payload.values[${i}][${j}]`);
-      }
-    }
-    rows[i] = r as number[];
-  }
-  return rows;
 }

@@ -79,7 +79,6 @@ interface CheckedIncoming {
   f: IncomingFile;
   li: FileLabelInfo | undefined;
   c: CheckedFile;
-  bytes: Uint8Array;
   att: Uint8Array | undefined;
   displayName: string;
   fileName: string;
@@ -101,20 +100,26 @@ function names(ctx: IngestContext, f: IncomingFile): { displayName: string; file
 async function checkOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo | undefined): Promise<CheckedIncoming> {
   const { project } = ctx;
   const { displayName, fileName } = names(ctx, f);
-  const bytes = await f.body.bytes();
   const att = f.attachment ? await f.attachment.bytes() : undefined;
   const keys = { hmacKey: project.hmacKey, es256PublicKeys: project.es256PublicKeys };
-  const c = checkFile(bytes, f.fileName, f.contentType, { keys, limits: ctx.limits }, att);
+  // Checked through a window on the spooled file, never loaded whole (issue 12).
+  const src = f.body.source();
+  let c: CheckedFile;
+  try {
+    c = checkFile(src, f.fileName, f.contentType, { keys, limits: ctx.limits }, att);
+  } finally {
+    src.close();
+  }
   if (ctx.strictSignatures && c.signatureStatus === 'invalid') {
     throw new BadRequestError('EI_SVC_SIGNATURE_INVALID', 'signature does not verify (strict signature mode)', 'signature');
   }
   checkLabelsAgainst(li, c);
-  return { f, li, c, bytes, att, displayName, fileName };
+  return { f, li, c, att, displayName, fileName };
 }
 
 async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileResult> {
   const { store, project, headers } = ctx;
-  const { f, li, c, bytes, att, displayName, fileName } = k;
+  const { f, li, c, att, displayName, fileName } = k;
   const base = { projectId: project.projectId, fileName };
   const placed: string[] = [];
   try {
@@ -127,7 +132,7 @@ async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileRes
       const dup = store.findByHash(project.projectId, sha256);
       if (dup) return duplicateResult(dup, base.projectId);
     }
-    const path = await store.place(project.projectId, { tmpPath: f.body.tmpPath, bytes: f.body.tmpPath ? undefined : bytes }, c.ext);
+    const path = await store.place(project.projectId, { tmpPath: f.body.tmpPath, bytes: f.body.tmpPath ? undefined : await f.body.bytes() }, c.ext);
     placed.push(path);
     f.body.tmpPath = undefined;
     let attachmentPath: string | null = null;
@@ -156,7 +161,7 @@ async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileRes
         kind: c.kind,
         format: c.format,
         contentType: c.contentType,
-        size: bytes.length,
+        size: f.body.size,
         sha256,
         signatureAlg: c.signatureAlg,
         signatureStatus: c.signatureStatus,

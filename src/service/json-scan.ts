@@ -1,97 +1,324 @@
 /**
- * Finds where each top-level member's value lies in raw JSON text, so the verifier can zero the
- * signature in place (FACTS §1) without re-serialising. Parsing the values is left to JSON.parse;
- * this only walks the top-level object and skips nested values, strings aware.
+ * A strict JSON (RFC 8259) reader pulling one token at a time from a ByteSource, so a document of
+ * millions of values is checked without building them (issue 12), with the same depth and item
+ * bounds as CBOR. It also reports where a string's raw text lies, so the verifier can zero the
+ * signature in place (FACTS §1) without re-serialising.
  */
 import { SampleFormatError } from './errors.ts';
-import type { TopLevelSpan } from './cbor-decode.ts';
+import { MAX_STRING_BYTES } from './cbor-decode.ts';
+import type { ByteSource } from './byte-source.ts';
+import type { DocTokens, TokenKind, TokenLimits } from './doc-tokens.ts';
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+/** Longest number text accepted (a float64 needs at most ~25 characters). */
+const MAX_NUMBER_CHARS = 512;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function fail(msg: string, at: number): never {
   throw new SampleFormatError('EI_SVC_JSON', `Invalid JSON: ${msg} at byte ${at}`);
 }
 
-function skipWs(b: Uint8Array, i: number): number {
-  while (i < b.length && WS.has(b[i])) i++;
-  return i;
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** Returns the offset just past the string starting at `i` (which must be a quote). */
-function skipString(b: Uint8Array, i: number): number {
-  i++;
-  while (i < b.length) {
-    const c = b[i];
-    if (c === 0x5c) i += 2;
-    else if (c === 0x22) return i + 1;
-    else i++;
+interface Frame {
+  first: boolean;
+  close: number;
+}
+
+export class JsonTokens implements DocTokens {
+  readonly format = 'json' as const;
+  private buf: Buffer;
+  private at = 0;
+  private base = 0;
+  private items = 0;
+  private readonly stack: Frame[] = [];
+  lastText: { start: number; length: number } | undefined;
+  /** Accumulates string bytes across window moves; grown on demand, bounded. */
+  private sbuf = Buffer.allocUnsafe(256);
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly opts: TokenLimits,
+    start = 0,
+  ) {
+    this.buf = Buffer.alloc(0);
+    this.base = start;
   }
-  return fail('unterminated string', i);
-}
 
-/** Skips any JSON value (validity is JSON.parse's job; this only has to find the end). */
-function skipValue(b: Uint8Array, i: number, maxDepth: number, path: string): number {
-  if (i >= b.length) fail('value expected', i);
-  const c = b[i];
-  if (c === 0x22) return skipString(b, i);
-  if (c === 0x7b || c === 0x5b) {
-    let depth = 0;
-    while (i < b.length) {
-      const d = b[i];
-      if (d === 0x22) {
-        i = skipString(b, i);
+  get pos(): number {
+    return this.base + this.at;
+  }
+
+  /** Makes up to n bytes at pos readable (fewer at the end of input); returns how many are. */
+  private need(n: number): number {
+    const have = this.buf.length - this.at;
+    if (have >= n) return have;
+    const pos = this.pos;
+    const want = Math.min(n, this.src.length - pos);
+    if (have >= want) return have;
+    const w = this.src.window(pos, want);
+    this.buf = Buffer.from(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
+    this.at = w.at;
+    this.base = pos - w.at;
+    return this.buf.length - this.at;
+  }
+
+  /** The next byte, -1 at the end of input. */
+  private peek(): number {
+    if (this.at < this.buf.length) return this.buf[this.at];
+    return this.need(1) > 0 ? this.buf[this.at] : -1;
+  }
+
+  private ws(): number {
+    for (;;) {
+      const c = this.peek();
+      if (!isWs(c)) return c;
+      this.at++;
+    }
+  }
+
+  private count(): void {
+    if (++this.items > this.opts.maxItems) fail('too many values', this.pos);
+  }
+
+  private expect(c: number, what: string): void {
+    if (this.ws() !== c) fail(`${what} expected`, this.pos);
+    this.at++;
+  }
+
+  peekKind(): TokenKind {
+    const c = this.ws();
+    if (c === 0x7b) return 'map';
+    if (c === 0x5b) return 'array';
+    if (c === 0x22) return 'string';
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return 'number';
+    return 'other';
+  }
+
+  private open(c: number, close: number, depth: number, what: string): void {
+    if (depth > this.opts.maxDepth) fail(`nesting deeper than ${this.opts.maxDepth}`, this.pos);
+    this.count();
+    this.expect(c, what);
+    this.stack.push({ first: true, close });
+  }
+
+  beginMap(depth: number): void {
+    this.open(0x7b, 0x7d, depth, "'{'");
+  }
+
+  nextKey(): string | null {
+    const f = this.stack[this.stack.length - 1];
+    const c = this.ws();
+    if (c === 0x7d) {
+      this.at++;
+      this.stack.pop();
+      return null;
+    }
+    if (!f.first) {
+      if (c !== 0x2c) fail("',' or '}' expected", this.pos);
+      this.at++;
+      if (this.ws() !== 0x22) fail('member name expected', this.pos);
+    } else if (c !== 0x22) {
+      fail('member name expected', this.pos);
+    }
+    f.first = false;
+    const k = this.string();
+    this.expect(0x3a, "':'");
+    return k;
+  }
+
+  beginArray(depth: number): void {
+    this.open(0x5b, 0x5d, depth, "'['");
+  }
+
+  nextElement(): boolean {
+    const f = this.stack[this.stack.length - 1];
+    const c = this.ws();
+    if (c === 0x5d) {
+      this.at++;
+      this.stack.pop();
+      return false;
+    }
+    if (!f.first) {
+      if (c !== 0x2c) fail("',' or ']' expected", this.pos);
+      this.at++;
+      const d = this.ws();
+      if (d === 0x5d) fail('value expected', this.pos);
+    }
+    f.first = false;
+    return true;
+  }
+
+  readNumber(): number {
+    this.count();
+    this.ws();
+    const start = this.pos;
+    this.need(MAX_NUMBER_CHARS);
+    const b = this.buf;
+    let i = this.at;
+    const end = b.length;
+    if (b[i] === 0x2d) i++;
+    if (b[i] === 0x30) i++;
+    else if (b[i] >= 0x31 && b[i] <= 0x39) while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    else fail('number expected', start + (i - this.at));
+    if (b[i] === 0x2e) {
+      i++;
+      if (!(b[i] >= 0x30 && b[i] <= 0x39)) fail('digit expected after the decimal point', start + (i - this.at));
+      while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    }
+    if (b[i] === 0x65 || b[i] === 0x45) {
+      i++;
+      if (b[i] === 0x2b || b[i] === 0x2d) i++;
+      if (!(b[i] >= 0x30 && b[i] <= 0x39)) fail('digit expected in the exponent', start + (i - this.at));
+      while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    }
+    if (i - this.at >= MAX_NUMBER_CHARS) fail('number too long', start);
+    const v = Number(b.toString('latin1', this.at, i));
+    this.at = i;
+    return v;
+  }
+
+  readValue(depth: number): unknown {
+    if (depth > this.opts.maxDepth) fail(`nesting deeper than ${this.opts.maxDepth}`, this.pos);
+    const kind = this.peekKind();
+    if (kind === 'number') return this.readNumber();
+    if (kind === 'string') {
+      this.count();
+      return this.string();
+    }
+    if (kind === 'map') {
+      this.beginMap(depth);
+      const out: Record<string, unknown> = Object.create(null);
+      for (let k = this.nextKey(); k !== null; k = this.nextKey()) {
+        if (Object.hasOwn(out, k)) fail(`duplicate member "${k.slice(0, 40)}"`, this.pos);
+        out[k] = this.readValue(depth + 1);
+      }
+      return out;
+    }
+    if (kind === 'array') {
+      this.beginArray(depth);
+      const out: unknown[] = [];
+      while (this.nextElement()) out.push(this.readValue(depth + 1));
+      return out;
+    }
+    this.count();
+    return this.literal();
+  }
+
+  private literal(): boolean | null {
+    const at = this.pos;
+    this.need(5);
+    const b = this.buf;
+    const i = this.at;
+    if (b[i] === 0x74 && b.toString('latin1', i, i + 4) === 'true') return (this.at += 4), true;
+    if (b[i] === 0x66 && b.toString('latin1', i, i + 5) === 'false') return (this.at += 5), false;
+    if (b[i] === 0x6e && b.toString('latin1', i, i + 4) === 'null') return (this.at += 4), null;
+    return fail(this.peek() < 0 ? 'value expected, input ended' : 'unexpected character', at);
+  }
+
+  private push(len: number, byte: number): number {
+    if (len >= this.sbuf.length) {
+      if (len >= MAX_STRING_BYTES) fail('string too long', this.pos);
+      const bigger = Buffer.allocUnsafe(Math.min(MAX_STRING_BYTES, this.sbuf.length * 2));
+      this.sbuf.copy(bigger, 0, 0, len);
+      this.sbuf = bigger;
+    }
+    this.sbuf[len] = byte;
+    return len + 1;
+  }
+
+  private pushCode(len: number, cp: number): number {
+    if (cp < 0x80) return this.push(len, cp);
+    if (cp < 0x800) return this.push(this.push(len, 0xc0 | (cp >> 6)), 0x80 | (cp & 0x3f));
+    if (cp < 0x10000) return this.push(this.push(this.push(len, 0xe0 | (cp >> 12)), 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
+    len = this.push(this.push(len, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f));
+    return this.push(this.push(len, 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
+  }
+
+  private hex4(): number {
+    const at = this.pos;
+    if (this.need(4) < 4) fail('bad \\u escape', at);
+    const t = this.buf.toString('latin1', this.at, this.at + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(t)) fail('bad \\u escape', at);
+    this.at += 4;
+    return parseInt(t, 16);
+  }
+
+  /** A string at pos (which is a quote); records its raw text span in lastText. */
+  private string(): string {
+    this.at++; // opening quote
+    const start = this.pos;
+    let len = 0;
+    for (;;) {
+      const c = this.peek();
+      if (c < 0) fail('unterminated string', this.pos);
+      if (c === 0x22) break;
+      if (c < 0x20) fail('control character in string', this.pos);
+      this.at++;
+      if (c !== 0x5c) {
+        len = this.push(len, c);
         continue;
       }
-      if (d === 0x7b || d === 0x5b) {
-        // The member itself is depth 1 below the top-level object (CBOR counts the same way).
-        if (++depth + 1 > maxDepth) throw new SampleFormatError('EI_SVC_JSON', `Invalid JSON: nesting deeper than ${maxDepth} at byte ${i}`, path);
+      const e = this.peek();
+      this.at++;
+      switch (e) {
+        case 0x22:
+        case 0x5c:
+        case 0x2f:
+          len = this.push(len, e);
+          break;
+        case 0x62:
+          len = this.push(len, 8);
+          break;
+        case 0x66:
+          len = this.push(len, 12);
+          break;
+        case 0x6e:
+          len = this.push(len, 10);
+          break;
+        case 0x72:
+          len = this.push(len, 13);
+          break;
+        case 0x74:
+          len = this.push(len, 9);
+          break;
+        case 0x75: {
+          let cp = this.hex4();
+          if (cp >= 0xd800 && cp < 0xdc00 && this.peek() === 0x5c) {
+            // A surrogate pair written as two escapes.
+            const save = this.at;
+            this.at++;
+            if (this.peek() === 0x75) {
+              this.at++;
+              const lo = this.hex4();
+              if (lo >= 0xdc00 && lo < 0xe000) cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+              else this.at = save;
+            } else this.at = save;
+          }
+          // A lone surrogate has no UTF-8 form: it reads as U+FFFD.
+          len = this.pushCode(len, cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp);
+          break;
+        }
+        default:
+          fail('bad escape', this.pos - 2);
       }
-      else if (d === 0x7d || d === 0x5d) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-      i++;
     }
-    return fail('unterminated container', i);
-  }
-  while (i < b.length && !WS.has(b[i]) && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x5d) i++;
-  return i;
-}
-
-/**
- * Spans of the top-level object's member values, by key.
- * @throws SampleFormatError when the top level is not an object or a key repeats.
- */
-export function scanJsonTopLevel(b: Uint8Array, maxDepth = 32): Map<string, TopLevelSpan> {
-  const spans = new Map<string, TopLevelSpan>();
-  let i = skipWs(b, 0);
-  if (b[i] !== 0x7b) fail('document is not an object', i);
-  i = skipWs(b, i + 1);
-  if (b[i] === 0x7d) return spans;
-  for (;;) {
-    if (b[i] !== 0x22) fail('member name expected', i);
-    const kEnd = skipString(b, i);
-    let key: string;
+    const end = this.pos;
+    this.at++; // closing quote
+    this.lastText = { start, length: end - start };
     try {
-      key = JSON.parse(Buffer.from(b.buffer, b.byteOffset + i, kEnd - i).toString('utf8')) as string;
+      return utf8.decode(this.sbuf.subarray(0, len));
     } catch {
-      return fail('bad member name', i);
+      return fail('invalid UTF-8 in string', start);
     }
-    if (spans.has(key)) fail(`duplicate member "${key.slice(0, 40)}"`, i);
-    i = skipWs(b, kEnd);
-    if (b[i] !== 0x3a) fail("':' expected", i);
-    i = skipWs(b, i + 1);
-    const start = i;
-    const end = skipValue(b, i, maxDepth, key.slice(0, 40));
-    const span: TopLevelSpan = { start, end };
-    if (b[start] === 0x22) span.textStart = start + 1;
-    spans.set(key, span);
-    i = skipWs(b, end);
-    if (b[i] === 0x2c) {
-      i = skipWs(b, i + 1);
-      continue;
-    }
-    if (b[i] === 0x7d) return spans;
-    fail("',' or '}' expected", i);
+  }
+
+  finish(): number {
+    if (this.stack.length !== 0) fail('unterminated container', this.pos);
+    const c = this.ws();
+    if (c >= 0) fail('bytes after the document', this.pos);
+    return this.pos;
   }
 }

@@ -9,6 +9,7 @@ import { parseCsv } from './csv.ts';
 import { checkVideo, readJpeg, readPng, readWav } from './media.ts';
 import { imageHmacMatches, verifyDocumentSignature, type SignatureStatus, type VerifyKeys } from './signature.ts';
 import type { ServiceLimits } from './limits.ts';
+import { sourceOf, type ByteSource } from './byte-source.ts';
 
 export type SampleKind = 'document' | 'csv' | 'wav' | 'jpg' | 'png' | 'mp4' | 'avi';
 
@@ -82,9 +83,11 @@ export interface CheckContext {
  * @param attachment the image part of an image-attachment request, if any.
  * @throws SampleFormatError (400) with the field at fault.
  */
-export function checkFile(bytes: Uint8Array, fileName: string, contentType: string, ctx: CheckContext, attachment?: Uint8Array): CheckedFile {
-  const kind = kindOf(fileName, contentType, bytes);
-  if (bytes.length === 0) throw new SampleFormatError('EI_SVC_EMPTY', 'file is empty');
+export function checkFile(input: Uint8Array | ByteSource, fileName: string, contentType: string, ctx: CheckContext, attachment?: Uint8Array): CheckedFile {
+  const src = sourceOf(input);
+  const head = src.window(0, Math.min(12, src.length));
+  const kind = kindOf(fileName, contentType, head.buf.subarray(head.at, head.at + Math.min(12, src.length)));
+  if (src.length === 0) throw new SampleFormatError('EI_SVC_EMPTY', 'file is empty');
   if (attachment && kind !== 'document') throw new SampleFormatError('EI_SVC_ATTACHMENT', 'only a document can carry an attachment');
   const base: Omit<CheckedFile, 'kind' | 'format' | 'ext' | 'contentType'> = {
     signatureAlg: null,
@@ -99,8 +102,9 @@ export function checkFile(bytes: Uint8Array, fileName: string, contentType: stri
   };
   switch (kind) {
     case 'document': {
-      const doc = parseDocument(bytes, { maxDepth: ctx.limits.maxDepth, maxValues: ctx.limits.maxValues });
-      let status = verifyDocumentSignature(bytes, doc, ctx.keys);
+      // Streamed through the source: no copy of the file, no object per value (issue 12).
+      const doc = parseDocument(src, { maxDepth: ctx.limits.maxDepth, maxValues: ctx.limits.maxValues });
+      let status = verifyDocumentSignature(src, doc, ctx.keys);
       const info: Record<string, unknown> = { protected: doc.protectedHeader };
       if (doc.values.kind === 'image') {
         if (!attachment) throw new SampleFormatError('EI_SVC_ATTACHMENT', 'document references an image but none was attached', 'payload.values[0]');
@@ -136,7 +140,7 @@ export function checkFile(bytes: Uint8Array, fileName: string, contentType: stri
       };
     }
     case 'csv': {
-      const c = parseCsv(bytes, ctx.limits.maxValues);
+      const c = parseCsv(src.all(), ctx.limits.maxValues);
       return {
         ...base,
         kind,
@@ -151,7 +155,7 @@ export function checkFile(bytes: Uint8Array, fileName: string, contentType: stri
       };
     }
     case 'wav': {
-      const w = readWav(bytes);
+      const w = readWav(src.all());
       const intervalMs = 1000 / w.sampleRate;
       return {
         ...base,
@@ -168,6 +172,7 @@ export function checkFile(bytes: Uint8Array, fileName: string, contentType: stri
     }
     case 'jpg':
     case 'png': {
+      const bytes = src.all();
       const d = kind === 'png' ? readPng(bytes) : readJpeg(bytes);
       return {
         ...base,
@@ -184,7 +189,7 @@ export function checkFile(bytes: Uint8Array, fileName: string, contentType: stri
     }
     case 'mp4':
     case 'avi':
-      checkVideo(bytes, kind);
+      checkVideo(src.all(), kind);
       return { ...base, kind, format: kind, ext: kind, contentType: kind === 'mp4' ? 'video/mp4' : 'video/x-msvideo', info: {} };
   }
 }

@@ -7,6 +7,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import type { ParsedDocument } from './document.ts';
+import { sourceOf, type ByteSource } from './byte-source.ts';
 
 /** 'none': unsigned; 'unverified': signed but the project holds no key to check it with. */
 export type SignatureStatus = 'valid' | 'invalid' | 'none' | 'unverified';
@@ -24,21 +25,33 @@ export function zeroedBytes(raw: Uint8Array, at: { offset: number; length: numbe
   return copy;
 }
 
+/** Feeds the file to `h` in chunks with the signature text read as '0': no copy of the file. */
+function updateZeroed(h: { update(b: Uint8Array): unknown }, src: ByteSource, at: { offset: number; length: number }): void {
+  src.each(0, at.offset, (c) => h.update(c));
+  h.update(Buffer.alloc(at.length, 0x30));
+  src.each(at.offset + at.length, src.length, (c) => h.update(c));
+}
+
 /** Checks the signature of `doc` over `raw` (the whole file, document plus any binary tail). */
-export function verifyDocumentSignature(raw: Uint8Array, doc: ParsedDocument, keys: VerifyKeys): SignatureStatus {
+export function verifyDocumentSignature(input: Uint8Array | ByteSource, doc: ParsedDocument, keys: VerifyKeys): SignatureStatus {
   if (doc.alg === 'none') return 'none';
   if (!doc.signatureAt) return 'invalid';
-  const zeroed = zeroedBytes(raw, doc.signatureAt);
+  const src = sourceOf(input);
+  const at = doc.signatureAt;
   const sigHex = doc.signature.toLowerCase();
   if (doc.alg === 'HS256') {
     if (keys.hmacKey === undefined || keys.hmacKey === null) return 'unverified';
-    const mac = createHmac('sha256', Buffer.from(keys.hmacKey, 'utf8')).update(zeroed).digest();
+    const h = createHmac('sha256', Buffer.from(keys.hmacKey, 'utf8'));
+    updateZeroed(h, src, at);
+    const mac = h.digest();
     const got = Buffer.from(sigHex, 'hex');
     return got.length === mac.length && timingSafeEqual(got, mac) ? 'valid' : 'invalid';
   }
   const pubs = keys.es256PublicKeys ?? [];
   if (pubs.length === 0) return 'unverified';
-  const digest = createHash('sha256').update(zeroed).digest();
+  const hash = createHash('sha256');
+  updateZeroed(hash, src, at);
+  const digest = hash.digest();
   const sig = Buffer.from(sigHex, 'hex');
   for (const pub of pubs) {
     try {

@@ -8,6 +8,8 @@ import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError } from './errors.ts';
+import { BufferSource, FileSource, type ByteSource } from './byte-source.ts';
+import { noteReceived } from './memory-reducer.ts';
 
 const MEMORY_LIMIT = 256 * 1024;
 
@@ -33,6 +35,7 @@ export class SpooledBody {
       throw new BadRequestError('EI_SVC_TOO_LARGE', `${this.what} exceeds the limit of ${this.limit} bytes`, this.what);
     }
     this.hash.update(chunk);
+    noteReceived(chunk.length);
     if (this.fh) {
       await this.fh.write(chunk);
       return;
@@ -67,6 +70,15 @@ export class SpooledBody {
   async bytes(): Promise<Buffer> {
     if (this.tmpPath) return readFile(this.tmpPath);
     return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+  }
+
+  /**
+   * The content for reading without loading it (after finish): the temp file through a window
+   * when spilled. The caller closes it.
+   */
+  source(): ByteSource {
+    if (this.tmpPath) return new FileSource(this.tmpPath);
+    return new BufferSource(this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size));
   }
 
   /** Removes the temp file, if any (after it was moved into place or on failure). */

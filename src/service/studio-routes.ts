@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { sendBytes, sendJson } from './http-util.ts';
-import { decodePayload } from './sample-read.ts';
+import { decodePayload, payloadHead, sendSampleWithPayload } from './sample-read.ts';
 import { payloadModel, projectInfoModel, projectModel, sampleModel } from './studio-model.ts';
 import { wavFromColumn } from './wav-write.ts';
 import type { ResolvedProject } from './config.ts';
@@ -251,8 +251,8 @@ async function route(
     sendBytes(req, res, type, await readFile(store.absolute(rec.attachmentPath)), ctx.limits);
     return true;
   }
-  const bytes = await readFile(store.absolute(rec.path));
   if (sub === '/wav') {
+    const bytes = await readFile(store.absolute(rec.path));
     if (rec.kind === 'wav') {
       sendBytes(req, res, 'audio/wav', bytes, ctx.limits);
       return true;
@@ -264,17 +264,24 @@ async function route(
     sendBytes(req, res, 'audio/wav', wavFromColumn(payload.values, axis, Math.round(1000 / rec.intervalMs)), ctx.limits);
     return true;
   }
-  const payload = decodePayload(rec, bytes, ctx.limits);
-  const total = payload.values.length;
   // limitPayloadValues: the first N rows (Studio downsamples; the local service truncates).
   const limitValues = intParam(query, 'limitPayloadValues', 1);
-  if (limitValues !== undefined && total > limitValues) payload.values = payload.values.slice(0, limitValues);
-  json(200, {
-    success: true,
-    sample: { ...sampleModel(rec), protected: rec.info.protected ?? null, hasAttachment: rec.attachmentPath !== null },
-    payload: payloadModel(rec, payload),
-    totalPayloadLength: total,
-    datastreamPayloads: [],
-  });
+  const { values: _values, ...head } = payloadModel(rec, { ...payloadHead(rec), values: [] });
+  // The payload's values are streamed from the stored file (bounded memory, issue 12).
+  await sendSampleWithPayload(
+    req,
+    res,
+    {
+      success: true,
+      sample: { ...sampleModel(rec), protected: rec.info.protected ?? null, hasAttachment: rec.attachmentPath !== null },
+      payload: head,
+      totalPayloadLength: rec.rowCount,
+      datastreamPayloads: [],
+    },
+    rec,
+    store.absolute(rec.path),
+    ctx.limits,
+    limitValues,
+  );
   return true;
 }

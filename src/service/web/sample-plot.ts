@@ -4,6 +4,7 @@
  * decoders. When the service's streaming document reader lands, `fastCborSummary` (and the JSON
  * and CSV cases) switch to it: the summariser only needs rows pushed in order.
  */
+import { decodePayload } from '../sample-read.ts';
 import { parseDocument } from '../document.ts';
 import { BINARY_TYPES, type BinaryType } from '../binary-tail.ts';
 import { parseCsv } from '../csv.ts';
@@ -71,7 +72,7 @@ export function samplePlot(rec: SampleRecord, bytes: Uint8Array, columns: number
       if (fast) return { kind: 'series', summary: fast };
       const doc = parseDocument(bytes, { maxDepth: limits.maxDepth, maxValues: limits.maxValues });
       const width = Math.max(1, doc.sensors.length);
-      if (doc.values.kind === 'rows') return { kind: 'series', summary: summarizeRows(doc.values.rows, width, columns, doc.intervalMs) };
+      if (doc.values.kind === 'rows') return { kind: 'series', summary: summarizeRows(decodePayload(rec, bytes, limits).values, width, columns, doc.intervalMs) };
       if (doc.values.kind === 'binary') {
         return { kind: 'series', summary: summarizeBinary(bytes, doc.values.tailOffset, doc.values.type, width, doc.values.rowCount, columns, doc.intervalMs) };
       }
