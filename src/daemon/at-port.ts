@@ -13,7 +13,7 @@
  * Everything received is bounded (`maxAnswerBytes`).
  */
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../optional.ts';
 import { answerLines, BOOT_BANNER, echoEnd, isInvalidAnswer, TerminatorScanner } from './at-answer.ts';
 import { AtCommandError, AtTimeoutError, BoardPortError, BoardProtocolError } from './errors.ts';
 
@@ -95,7 +95,7 @@ export class AtPort extends EventEmitter<AtPortEvents> {
   async open(): Promise<void> {
     const port = this.o.portFactory
       ? this.o.portFactory(this.path, this.baudRate)
-      : (new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false, lock: true }) as unknown as AtSerial);
+      : (new (serialPortClass())({ path: this.path, baudRate: this.baudRate, autoOpen: false, lock: true }) as unknown as AtSerial);
     port.on('data', (d) => {
       this.received += d.length;
       this.inbox.push(d.toString('latin1'));

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BoardPortError } from './errors.ts';
+import { serialPortClass } from '../optional.ts';
 
 export interface PortCandidate {
   path: string;
@@ -69,7 +70,7 @@ export function sysfsPorts(sysRoot = '/sys/class/tty', devRoot = '/dev'): PortCa
 /** @throws BoardPortError EI_DAEMON_LIST_PORTS only when neither way works */
 export async function listPorts(list?: () => Promise<PortCandidate[]>): Promise<PortListing> {
   try {
-    const ports = list ? await list() : await (await import('serialport')).SerialPort.list();
+    const ports = list ? await list() : await serialPortClass().list();
     return {
       ports: ports.map((p) => ({ path: p.path, vendorId: p.vendorId, productId: p.productId, manufacturer: p.manufacturer, serialNumber: p.serialNumber })),
     };
