@@ -29,8 +29,9 @@ describe('outcome table', () => {
   it.each([
     [200, 'a.cbor', 'delivered'],
     [201, '', 'delivered'],
-    [400, 'An item with this hash already exists', 'duplicate'],
-    [200, 'duplicate sample ignored', 'duplicate'],
+    // No text matching: only a 2xx counts as stored (policy tests: spool-policy.test.ts).
+    [400, 'An item with this hash already exists', 'rejected'],
+    [200, 'duplicate sample ignored', 'delivered'],
     [400, 'invalid message', 'rejected'],
     [401, 'missing x-api-key', 'rejected'],
     [421, 'missing header', 'rejected'],
@@ -44,15 +45,15 @@ describe('outcome table', () => {
   it("classifies the client's own error classes", () => {
     expect(classifyError(new HttpStatusError(401, 'missing or invalid key')).kind).toBe('rejected');
     expect(classifyError(new HttpStatusError(421, 'missing x-file-name')).kind).toBe('rejected');
-    expect(classifyError(new HttpStatusError(400, 'An item with this hash already exists')).kind).toBe('duplicate');
+    expect(classifyError(new HttpStatusError(400, 'An item with this hash already exists')).kind).toBe('rejected');
     expect(classifyError(new HttpStatusError(503, 'busy', 1500))).toMatchObject({ kind: 'retry', retryAfterMs: 1500 });
     expect(classifyError(new NetworkError('reset')).kind).toBe('retry');
     expect(classifyError(new TimeoutError('firstByte', 1000)).kind).toBe('retry');
-    expect(classifyError(new RetriesExhaustedError(3, new HttpStatusError(500, 'x'))).kind).toBe('retry');
+    expect(classifyError(new RetriesExhaustedError(3, new HttpStatusError(500, 'x')))).toMatchObject({ kind: 'retry', scope: 'sample', status: 500 });
   });
 
   it('classifies thrown errors', () => {
-    expect(classifyError({ code: 'EI_NET_RESET' })).toEqual({ kind: 'retry', reason: 'EI_NET_RESET' });
+    expect(classifyError({ code: 'EI_NET_RESET' })).toEqual({ kind: 'retry', scope: 'outage', reason: 'EI_NET_RESET' });
     expect(classifyError({ status: 401, retryable: false, body: 'bad key' }).kind).toBe('rejected');
     expect(classifyError({ status: 418, retryable: false, body: '' }).kind).toBe('rejected');
     expect(classifyError({ status: 502, retryable: true, body: '' }).kind).toBe('retry');

@@ -12,7 +12,7 @@ import type { GatewayEvent } from '../gateway/gateway.ts';
 import { parsePortSpec } from '../gateway/port-spec.ts';
 import { parseSensorList } from '../gateway/line-parser.ts';
 import { parseDeviceKeys } from '../gateway/frame-verify.ts';
-import { makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+import { deadLetterFlags, makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
 import { parseCommandArgs, positiveNumberOption, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--port …] --label L [options]
@@ -33,6 +33,8 @@ const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--por
   --hmac-key K        project HMAC key to sign line samples (default $EI_HMAC_KEY or the config)
   --device-keys S     ES256 public keys of framed devices: 'id=04…hex,…', JSON, or @file
   --no-send           only spool (drain later with 'ei-ingest spool drain')
+  --dead-attempts N   dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
+  --dead-age S        …over at least S seconds (default 600), once another sample went through
   --ack-log FILE      append 'sha256 file-name port' per spooled sample, fsynced (audits, tests)
   --quiet             no progress line even on a terminal
 `;
@@ -58,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
     'hmac-key': { type: 'string' },
     'device-keys': { type: 'string' },
     'no-send': { type: 'boolean' },
+    'dead-attempts': { type: 'string' },
+    'dead-age': { type: 'string' },
     'ack-log': { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -85,6 +89,12 @@ export async function run(argv: string[]): Promise<number> {
   if (whenFull !== 'refuse' && whenFull !== 'drop-oldest') return fail('--when-full must be refuse or drop-oldest');
   const format = values.format ?? 'cbor';
   if (format !== 'cbor' && format !== 'json') return fail('--format must be cbor or json');
+  let deadLetter;
+  try {
+    deadLetter = deadLetterFlags(values['dead-attempts'], values['dead-age']);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   const ep = resolveEndpoint({ endpoint: values.endpoint, apiKey: values['api-key'] });
   const hmacKey = values['hmac-key'] ?? ep.hmacKey;
   if (!values['no-send'] && !ep.apiKey) return fail('no API key (--api-key, $EI_API_KEY or `keys --save`), or use --no-send');
@@ -124,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
   let closeClient = async () => {};
   let sender: ReturnType<typeof makeSender>['sender'] | null = null;
   if (!values['no-send']) {
-    const made = makeSender(spool, ep.endpoint, ep.apiKey!);
+    const made = makeSender(spool, ep.endpoint, ep.apiKey!, undefined, deadLetter);
     sender = made.sender;
     closeClient = () => made.client.close();
     sending = sender.run({ signal: ac.signal });

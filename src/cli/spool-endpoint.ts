@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { configDir, loadConfig, DEFAULT_ENDPOINTS } from '../config/index.ts';
 import { IngestionClient } from '../client/client.ts';
 import { Spool, SpoolSender, clientSend } from '../spool/index.ts';
-import type { SenderEvent } from '../spool/index.ts';
+import type { DeadLetterPolicy, SenderEvent } from '../spool/index.ts';
 
 export interface EndpointFlags {
   dir?: string;
@@ -33,9 +33,29 @@ export function resolveEndpoint(f: EndpointFlags): { endpoint: string; apiKey: s
 }
 
 /** A keep-alive client and a sender draining `spool` through it. */
-export function makeSender(spool: Spool, endpoint: string, apiKey: string, onEvent?: (e: SenderEvent) => void): { sender: SpoolSender; client: IngestionClient } {
+export function makeSender(
+  spool: Spool,
+  endpoint: string,
+  apiKey: string,
+  onEvent?: (e: SenderEvent) => void,
+  deadLetter?: Partial<DeadLetterPolicy>,
+): { sender: SpoolSender; client: IngestionClient } {
   // A few quick client retries per attempt; the sender's own backoff covers long outages.
   const client = new IngestionClient({ endpoint, apiKey, retry: { attempts: 3, baseMs: 100, maxMs: 1000 }, keepAlive: true });
-  const sender = new SpoolSender(spool, clientSend(client), { initialBackoffMs: 250, maxBackoffMs: 5000, onEvent });
+  const sender = new SpoolSender(spool, clientSend(client), { initialBackoffMs: 250, maxBackoffMs: 5000, onEvent, deadLetter });
   return { sender, client };
+}
+
+/** `--dead-attempts N` / `--dead-age S` as a dead-letter policy (policy.ts); throws a usage message. */
+export function deadLetterFlags(attempts: string | undefined, ageS: string | undefined): Partial<DeadLetterPolicy> {
+  const p: Partial<DeadLetterPolicy> = {};
+  if (attempts !== undefined) {
+    if (!/^[1-9][0-9]{0,5}$/.test(attempts)) throw new Error('--dead-attempts must be a whole number ≥ 1');
+    p.attempts = Number(attempts);
+  }
+  if (ageS !== undefined) {
+    if (!/^[0-9]{1,9}(\.[0-9]+)?$/.test(ageS)) throw new Error('--dead-age must be a number of seconds ≥ 0');
+    p.ageMs = Number(ageS) * 1000;
+  }
+  return p;
 }

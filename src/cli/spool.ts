@@ -2,18 +2,20 @@
  * `ei-ingest spool status|list|drain|retry-dead`: inspect and operate the offline spool.
  */
 import { Spool } from '../spool/index.ts';
-import { makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+import { deadLetterFlags, makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
 import { parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [--endpoint URL] [--api-key K] [--json]
-  status       counts and bytes waiting, dead letters, drops
+  status       counts and bytes waiting, dead letters, drops; the oldest sample's attempts, age, last reason
   list         waiting samples (oldest first) and dead letters with the service's answer
   drain        send everything waiting, then exit (0 = empty, 1 = some still waiting)
   retry-dead   move dead letters back to the queue (then drain to resend them)
   --dir D          spool directory (default $EI_SPOOL_DIR or <config dir>/spool)
   --endpoint URL   ingestion service (default $EI_INGESTION_URL, the config, or Edge Impulse)
   --api-key K      API key (default $EI_API_KEY or the config)
-  --attempts N     drain: give up on a sample after N failed attempts (default 5)
+  --attempts N     drain: stop (sample kept) after N failed attempts at one sample (default 5)
+  --dead-attempts N  dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
+  --dead-age S       …over at least S seconds (default 600), once another sample went through
   --json           machine-readable output
 `;
 
@@ -28,6 +30,8 @@ export async function run(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       'api-key': { type: 'string' },
       attempts: { type: 'string' },
+      'dead-attempts': { type: 'string' },
+      'dead-age': { type: 'string' },
       json: { type: 'boolean' },
     },
     { positionals: true },
@@ -41,8 +45,12 @@ export async function run(argv: string[]): Promise<number> {
     case 'status': {
       const s = await Spool.open(dir, { readOnly: true });
       const st = s.stats();
+      const head = await s.headInfo();
       await s.close();
-      out({ dir, ...st }, `spool ${dir}\n  waiting: ${st.count} samples, ${st.bytes} bytes\n  dead letters: ${st.deadCount}\n  dropped (full): ${st.droppedOldest}, dead letters dropped: ${st.droppedDead}\n`);
+      const headLine = head
+        ? `  oldest: ${head.id}, ${head.ageMs !== undefined ? `age ${formatAge(head.ageMs)}` : 'age unknown'}, ${head.attempts} failed attempt(s)${head.lastReason ? `, last: ${head.lastReason}` : ''}\n`
+        : '';
+      out({ dir, ...st, head: head ?? null }, `spool ${dir}\n  waiting: ${st.count} samples, ${st.bytes} bytes\n${headLine}  dead letters: ${st.deadCount}\n  dropped (full): ${st.droppedOldest}, dead letters dropped: ${st.droppedDead}\n`);
       return 0;
     }
     case 'list': {
@@ -75,10 +83,22 @@ export async function run(argv: string[]): Promise<number> {
       if (!apiKey) return usageError(COMMAND, 'no API key (--api-key, $EI_API_KEY or `keys --save`)');
       const attempts = values.attempts ? Number(values.attempts) : 5;
       if (!(attempts >= 1)) return usageError(COMMAND, '--attempts must be a positive number');
+      let policy;
+      try {
+        policy = deadLetterFlags(values['dead-attempts'], values['dead-age']);
+      } catch (e) {
+        return usageError(COMMAND, (e as Error).message);
+      }
       const s = await Spool.open(dir);
-      const { sender, client } = makeSender(s, endpoint, apiKey, (e) => {
-        if (!values.json && (e.type === 'dead' || e.type === 'retry')) process.stderr.write(`  ${e.type} ${e.id}: ${e.reason}\n`);
-      });
+      const { sender, client } = makeSender(
+        s,
+        endpoint,
+        apiKey,
+        (e) => {
+          if (!values.json && (e.type === 'dead' || e.type === 'retry')) process.stderr.write(`  ${e.type} ${e.id}: ${e.reason}\n`);
+        },
+        policy,
+      );
       const ac = new AbortController();
       const stop = () => ac.abort();
       process.once('SIGINT', stop);
@@ -96,4 +116,12 @@ export async function run(argv: string[]): Promise<number> {
     default:
       return usageError(COMMAND, `unknown or missing subcommand '${cmd ?? ''}'`, { withUsage: true });
   }
+}
+
+function formatAge(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min`;
+  if (s < 172_800) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
 }

@@ -7,7 +7,7 @@
 import { bodyFromBytes } from '../encode/body.ts';
 import type { EncodedBody } from '../encode/body.ts';
 import { classifyError, classifyStatus, clientSend, SpoolSender } from '../spool/index.ts';
-import type { SampleSpec, SenderEvent, Spool, UploadClientLike } from '../spool/index.ts';
+import type { DeadLetterPolicy, SampleSpec, SenderEvent, Spool, UploadClientLike } from '../spool/index.ts';
 import { SampleUploadError } from './errors.ts';
 
 export interface SampleToUpload {
@@ -68,6 +68,8 @@ export interface SpoolUploaderOptions {
   waitMs?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** When a sample failing on its own is dead-lettered (spool/policy.ts). */
+  deadLetter?: Partial<DeadLetterPolicy>;
   onEvent?: (e: SenderEvent) => void;
 }
 
@@ -94,8 +96,10 @@ export function spoolUploader(o: SpoolUploaderOptions): SampleUploader {
   const sender = new SpoolSender(o.spool, clientSend(o.client), {
     initialBackoffMs: o.initialBackoffMs,
     maxBackoffMs: o.maxBackoffMs,
+    deadLetter: o.deadLetter,
     onEvent: (e) => {
       o.onEvent?.(e);
+      if (e.type === 'probe') return;
       if (e.type === 'retry') {
         lastReason.set(e.id, e.reason);
         return;

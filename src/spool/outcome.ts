@@ -1,36 +1,48 @@
 /**
  * Maps a service answer (or a thrown client error) to what the spool does with the sample.
  * Pure, so the table is tested on its own.
+ *
+ * Only an explicit signal counts as stored: a 2xx (the local service flags its duplicate answer,
+ * still a 2xx, with `x-duplicate: 1`). The answer's text is never matched: a
+ * `400 Invalid CBOR: duplicate map key` is a refusal like any other.
+ *
+ * Failures that may pass are split by who they belong to (the dead-letter rule, see policy.ts):
+ * - `outage`: the link or the service as a whole is unavailable — connection refused/reset/closed,
+ *   timeouts, TLS, 408, 429, 502, 503, 504, any answer with Retry-After. Never dead-letters.
+ * - `sample`: the service answered this request with a server error (500, 501, 505…): it may be
+ *   this sample's fault. Counted against the sample's policy.
  */
 import type { SendOutcome } from './sender.ts';
 
-/** Statuses the ingestion API uses for a request that will never succeed as sent (FACTS §4). */
-const PERMANENT = new Set([400, 401, 403, 404, 405, 411, 413, 414, 415, 421, 422]);
+/** Statuses that say "the service (or its gateway) is unavailable now", not "this request fails". */
+const OUTAGE = new Set([408, 429, 502, 503, 504]);
 
-/** The service already holds this body (x-disallow-duplicates). Matched on the answer's text. */
-export function isDuplicateAnswer(body: string): boolean {
-  return /already exists|duplicate/i.test(body);
-}
+/** Error codes of the request framer: the client refuses to send this sample as stored. */
+const CLIENT_REFUSALS = new Set(['EI_HTTP_HEADER_VALUE', 'EI_HTTP_REQUEST_SPEC']);
+/** Request-spec fields that come from the sender's configuration, not from the sample. */
+const CONFIG_FIELDS = new Set(['apiKey', 'host']);
 
 /**
- * @param duplicateHeader the service flagged the answer as a duplicate (`x-duplicate: 1`, as our
- *   local service does); otherwise the answer's text is matched.
+ * @param duplicateHeader the service flagged the 2xx answer as a duplicate (`x-duplicate: 1`)
  */
 export function classifyStatus(status: number, body: string, retryAfterMs?: number, duplicateHeader = false): SendOutcome {
-  if ((duplicateHeader && status < 300) || (isDuplicateAnswer(body) && status < 500)) return { kind: 'duplicate', status, response: body };
-  if (status >= 200 && status < 300) return { kind: 'delivered', status, response: body };
-  if (PERMANENT.has(status)) {
-    return { kind: 'rejected', status, response: body, reason: `service refused the sample with ${status}` };
+  if (status >= 200 && status < 300) return { kind: duplicateHeader ? 'duplicate' : 'delivered', status, response: body };
+  if (OUTAGE.has(status) || (status >= 500 && retryAfterMs !== undefined)) {
+    return { kind: 'retry', scope: 'outage', status, reason: `HTTP ${status}`, retryAfterMs };
   }
-  return { kind: 'retry', status, reason: `HTTP ${status}`, retryAfterMs };
+  if (status >= 500) return { kind: 'retry', scope: 'sample', status, reason: `HTTP ${status}`, response: body.slice(0, 1000) };
+  return { kind: 'rejected', status, response: body, reason: `service refused the sample with ${status}` };
 }
 
 /**
- * Classifies whatever `upload` threw: an HTTP status error (duck-typed on `.status`) goes through
- * the status table; anything else (network, timeout, TLS) is retried.
+ * Classifies whatever `upload` threw: an HTTP status error (duck-typed on `.status`, also inside
+ * RetriesExhaustedError's `.cause`) goes through the status table; the request framer's refusal
+ * (a stored header value the client will never send) is final; anything else (network, timeout,
+ * TLS, abort) is an outage.
  */
 export function classifyError(err: unknown): SendOutcome {
-  const e = err as { status?: unknown; retryable?: unknown; body?: unknown; serviceMessage?: unknown; retryAfterMs?: unknown; code?: unknown; message?: unknown };
+  const e = err as { status?: unknown; retryable?: unknown; body?: unknown; serviceMessage?: unknown; retryAfterMs?: unknown; code?: unknown; message?: unknown; cause?: unknown; field?: unknown };
+  if (e?.code === 'EI_RETRIES_EXHAUSTED' && e.cause) return classifyError(e.cause);
   if (typeof e?.status === 'number') {
     const body = typeof e.serviceMessage === 'string' ? e.serviceMessage : typeof e.body === 'string' ? e.body : typeof e.message === 'string' ? e.message : '';
     const out = classifyStatus(e.status, body, typeof e.retryAfterMs === 'number' ? e.retryAfterMs : undefined);
@@ -40,6 +52,11 @@ export function classifyError(err: unknown): SendOutcome {
     }
     return out;
   }
-  const reason = typeof e?.code === 'string' ? e.code : typeof e?.message === 'string' ? e.message : String(err);
-  return { kind: 'retry', reason };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (typeof e?.code === 'string' && CLIENT_REFUSALS.has(e.code) && !(typeof e.field === 'string' && CONFIG_FIELDS.has(e.field))) {
+    // These messages name the header or field, never its value (it may be a key).
+    return { kind: 'rejected', response: '', reason: `client refused to send the sample: ${message}` };
+  }
+  const reason = typeof e?.code === 'string' ? e.code : message;
+  return { kind: 'retry', scope: 'outage', reason };
 }

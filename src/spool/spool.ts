@@ -3,6 +3,7 @@
  *
  *   <dir>/queue/<seq>-<hash>.rec        samples waiting, oldest first
  *   <dir>/queue/<seq>-<hash>.pack       several samples accepted together (group commit, pack.ts)
+ *   <dir>/queue/<seq>-<hash>.rec.json   failed attempts of a waiting sample (policy.ts), if any
  *   <dir>/dead/<seq>-<hash>.rec (+ .json) samples the service refused for good, with its answer
  *   <dir>/counters.json                 drop counts (written only when something is dropped)
  *   <dir>/lock                          pid of the writer
@@ -13,15 +14,17 @@
  * (counted and reported).
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCounters, saveCounters } from './counters.ts';
 import type { DropCounters } from './counters.ts';
-import { DurableDir, removeTemps } from './durable-fs.ts';
+import { DurableDir, TEMP_SUFFIX, removeTemps } from './durable-fs.ts';
 import { SpoolClosedError, SpoolFullError, SpoolInputError, SpoolRecordError } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { acquireLock } from './lock.ts';
 import { decodePack, DONE_SUFFIX, packSeq } from './pack.ts';
+import type { AttemptRun, SampleAttempts } from './policy.ts';
+import { checkSendable } from './request-spec.ts';
 import { checkSpec, decodeRecord, encodeRecord, recordName, recordSeq } from './record.ts';
 import type { RecordHeader, SampleSpec, SpoolRecord } from './record.ts';
 
@@ -70,6 +73,20 @@ export interface DeadLetterInfo {
   status?: number;
   response?: string;
   attempts?: number;
+  /** Every failed attempt, run-length encoded (oldest runs beyond the bound counted in `omitted`). */
+  history?: AttemptRun[];
+  omitted?: number;
+}
+
+/** The oldest waiting sample and how its delivery is going (`spool status`). */
+export interface HeadInfo {
+  id: string;
+  /** When the sample was accepted (ms since the epoch); undefined if its record is unreadable. */
+  createdAt?: number;
+  ageMs?: number;
+  attempts: number;
+  lastReason?: string;
+  lastAttemptAt?: number;
 }
 
 export interface SpoolStats {
@@ -167,6 +184,9 @@ export class Spool {
       // A note whose record moved back to the queue (crash inside retryDead) is stale.
       const live = new Set(this.dead);
       for (const n of deadNames) if (n.endsWith('.rec.json') && !live.has(n.slice(0, -5))) await unlink(join(this.deadDir, n)).catch(() => undefined);
+      // Attempt notes of samples that left the queue (crash between the two unlinks).
+      const queued = new Set(this.queue.map((e) => e.id));
+      for (const n of await readdir(this.queueDir)) if (n.endsWith('.rec.json') && !queued.has(n.slice(0, -5))) await unlink(join(this.queueDir, n)).catch(() => undefined);
     }
     const last = Math.max(0, ...this.queue.map((e) => e.seq), ...this.dead.map(recordSeq));
     // Start above both the last name on disk and the clock, so names stay unique across history.
@@ -234,12 +254,16 @@ export class Spool {
    * Stores a sample durably. Resolves after fsync + rename + directory fsync; only then may the
    * producer treat the sample as accepted.
    * @throws SpoolFullError when the cap is reached and the policy is 'refuse' (nothing written)
-   * @throws SpoolInputError for an empty body or a bad spec field
+   * @throws SpoolInputError for an empty body, a bad spec field, or anything the client would
+   *   refuse to put in the request (header values with CR/LF or non-ASCII, a bad content type…)
    */
   async enqueue(body: Uint8Array, sample: { spec: SampleSpec; contentType: string; signature?: string }): Promise<EnqueueResult> {
     this.writable();
     if (body.byteLength === 0) throw new SpoolInputError('body is empty', 'body');
     checkSpec(sample.spec);
+    if (typeof sample.contentType !== 'string') throw new SpoolInputError('contentType must be a string', 'contentType');
+    // A sample the client cannot frame would block the queue: refuse it here, nothing written.
+    checkSendable(body, { spec: sample.spec, contentType: sample.contentType, signature: sample.signature ?? '' });
     const sha256 = sha256Hex(body);
     const header: RecordHeader = {
       v: 1,
@@ -298,6 +322,7 @@ export class Spool {
       this.forget(victim.id);
       if (victim.pack) await this.packMemberGone(victim);
       else await unlink(join(this.queueDir, victim.id)).catch(() => undefined);
+      await this.dropAttempts(victim.id);
       dropped++;
     }
     this.counters.droppedOldest += dropped;
@@ -340,10 +365,80 @@ export class Spool {
   async remove(id: string): Promise<void> {
     this.writable();
     const e = this.forget(id);
-    if (e?.pack) return this.packMemberGone(e);
+    if (e?.pack) {
+      await this.packMemberGone(e);
+      return this.dropAttempts(id);
+    }
     await unlink(join(this.queueDir, id)).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
+    await this.dropAttempts(id);
+  }
+
+  /** The failed attempts recorded for a waiting sample, if any. */
+  async attempts(id: string): Promise<SampleAttempts | undefined> {
+    try {
+      const a = JSON.parse(await readFile(join(this.queueDir, `${id}.json`), 'utf8')) as SampleAttempts;
+      return typeof a?.attempts === 'number' && Array.isArray(a.history) ? a : undefined;
+    } catch {
+      return undefined; // none, or torn by a crash: counting starts again (errs towards retrying)
+    }
+  }
+
+  /**
+   * Records a waiting sample's failed attempts. Atomic (temp + rename) but not fsynced: losing it
+   * in a power cut only restarts the count, which delays a dead letter and never loses a sample.
+   */
+  async saveAttempts(id: string, a: SampleAttempts): Promise<void> {
+    this.writable();
+    if (!this.queue.some((e) => e.id === id)) return;
+    const tmp = join(this.queueDir, `.${process.pid}-attempts-${id}${TEMP_SUFFIX}`);
+    await writeFile(tmp, JSON.stringify(a));
+    await rename(tmp, join(this.queueDir, `${id}.json`));
+  }
+
+  private async dropAttempts(id: string): Promise<void> {
+    await unlink(join(this.queueDir, `${id}.json`)).catch(() => undefined);
+  }
+
+  /** The head sample's age, attempts and last failure reason (undefined when the queue is empty). */
+  async headInfo(now = Date.now()): Promise<HeadInfo | undefined> {
+    const head = this.queue[0];
+    if (!head) return undefined;
+    const info: HeadInfo = { id: head.id, attempts: 0 };
+    const createdAt = await this.createdAt(head.id);
+    if (createdAt !== undefined) {
+      info.createdAt = createdAt;
+      info.ageMs = Math.max(0, now - createdAt);
+    }
+    const a = await this.attempts(head.id);
+    if (a) {
+      info.attempts = a.attempts;
+      info.lastReason = a.lastReason;
+      info.lastAttemptAt = a.lastAt;
+    }
+    return info;
+  }
+
+  /** A record's acceptance time from its header alone (the body may be large). */
+  private async createdAt(id: string): Promise<number | undefined> {
+    if (this.queue.find((e) => e.id === id)?.pack) return (await this.read(id).catch(() => undefined))?.header.createdAt;
+    let fh;
+    try {
+      fh = await open(join(this.queueDir, id), 'r');
+      const pre = Buffer.alloc(12);
+      await fh.read(pre, 0, 12, 0);
+      const hlen = pre.readUInt32LE(8);
+      if (hlen > 64 * 1024) return undefined;
+      const h = Buffer.alloc(hlen);
+      await fh.read(h, 0, hlen, 12);
+      const c = (JSON.parse(h.toString('utf8')) as Partial<RecordHeader>).createdAt;
+      return typeof c === 'number' ? c : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      await fh?.close();
+    }
   }
 
   /** Moves a sample to the dead-letter folder next to a JSON file with the service's answer. */
@@ -360,6 +455,7 @@ export class Spool {
       if (rec) await this.ddir!.write(id, encodeRecord(rec.header, rec.body));
       this.forget(id);
       await this.packMemberGone(inPack);
+      await this.dropAttempts(id);
       if (rec) this.dead.push(id);
       await this.trimDead();
       return;
@@ -375,6 +471,7 @@ export class Spool {
     }
     await this.ddir!.sync();
     await this.qdir!.sync();
+    await this.dropAttempts(id);
     this.forget(id);
     this.dead.push(id);
     await this.trimDead();
