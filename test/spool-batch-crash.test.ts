@@ -6,7 +6,7 @@
  * Speed-independent: each round kills the drain only after the service stored something new in
  * that round (plus a random delay), and the link's 2 Mbit/s caps how much one round can carry,
  * so any machine needs several rounds; the run ends when the backlog is gone or after 20 rounds,
- * and the last samples are drained in-process (at most 20 rounds).
+ * and the last samples are drained in-process.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
