@@ -91,6 +91,16 @@ describe('link emulator', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(239);
   });
 
+  it('a new connection pays the handshake: its first bytes reach the server 1.5 round trips after connect', async () => {
+    const echo = await echoServer();
+    const l = await link({ latencyMs: 100 }, echo.port);
+    const t0 = performance.now();
+    const r = await exchange(l.port, Buffer.from('x'));
+    expect(r.got.toString()).toBe('x');
+    // handshake (2 × 100) + request (100) + answer (100)
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(399);
+  });
+
   it('serialises at the bandwidth: 100 KB at 800 kbit/s take at least 1 s', async () => {
     const echo = await echoServer(() => {});
     const l = await link({ bitsPerSecond: 800_000 }, echo.port);

@@ -41,6 +41,11 @@ export interface LinkOptions {
   bitsPerSecond?: number;
   /** Upstream bandwidth if different (client→server). */
   upBitsPerSecond?: number;
+  /**
+   * Hold the first client bytes for one round trip, as TCP's handshake would (the proxy accepts at
+   * once on loopback, so without it a new connection would look free). Default true.
+   */
+  handshake?: boolean;
   /** Bytes in flight per direction before the sender is paused (default max(64 KiB, 2×BDP)). */
   maxInFlight?: number;
   faults?: LinkFaults;
@@ -156,6 +161,8 @@ export async function startLink(opts: LinkOptions): Promise<Link> {
       },
       backpressure: (p) => (p ? server.pause() : server.resume()),
     });
+    // SYN and SYN-ACK: the client's first byte can leave one round trip after it connected.
+    if (opts.handshake ?? true) upPipe.holdWire(2 * cfg.latencyMs);
     server.on('drain', () => upPipe.drained());
     client.on('drain', () => downPipe.drained());
 

@@ -64,6 +64,11 @@ export class LinkPipe {
     this.arm();
   }
 
+  /** Nothing leaves the sender before `ms` from now (a handshake): later bytes serialise after it. */
+  holdWire(ms: number): void {
+    this.wireFreeAt = Math.max(this.wireFreeAt, this.o.now() + ms);
+  }
+
   /** Nothing is delivered until `ms` from now (a stall); bytes keep queueing behind it. */
   stall(ms: number): void {
     this.stalledUntil = Math.max(this.stalledUntil, this.o.now() + ms);
