@@ -114,6 +114,22 @@ describe('link emulator', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(990);
   });
 
+  it('connections share the bandwidth: two sending 50 KB each at 800 kbit/s take at least 1 s', async () => {
+    const echo = await echoServer(() => {});
+    const l = await link({ bitsPerSecond: 800_000, handshake: false }, echo.port);
+    const t0 = performance.now();
+    const socks = [0, 1].map(() => net.connect({ host: '127.0.0.1', port: l.port }));
+    for (const s of socks) {
+      cleanups.push(() => void s.destroy());
+      s.write(pattern(50_000));
+    }
+    const deadline = Date.now() + 20_000;
+    const total = () => echo.received.reduce((a, b) => a + b.length, 0);
+    while (total() < 100_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(total()).toBe(100_000);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(990);
+  });
+
   it('pipelines: 40 writes 5 ms apart over a 150 ms link arrive in far less than 40 round trips', async () => {
     const echo = await echoServer();
     const l = await link({ latencyMs: 150 }, echo.port);

@@ -15,7 +15,7 @@
  * a real path with that RTT and rate gives.
  */
 import net from 'node:net';
-import { LinkPipe } from './pipe.ts';
+import { LinkPipe, Wire } from './pipe.ts';
 
 export interface LinkFaults {
   /** How many of the next connections get `resetAfterBytes` (default: every one while it is set). */
@@ -37,7 +37,7 @@ export interface LinkOptions {
   target: { host?: string; port: number };
   /** One-way latency, ms, each direction (RTT = 2×). Default 0. */
   latencyMs?: number;
-  /** Bandwidth per direction, bit/s (default unlimited). */
+  /** Bandwidth per direction, bit/s, shared by all connections (default unlimited). */
   bitsPerSecond?: number;
   /** Upstream bandwidth if different (client→server). */
   upBitsPerSecond?: number;
@@ -93,6 +93,9 @@ export async function startLink(opts: LinkOptions): Promise<Link> {
   const faults: LinkFaults = { ...opts.faults };
   const st: LinkStats = { connections: 0, open: 0, bytesUp: 0, bytesDown: 0, resets: 0, stalls: 0, refused: 0 };
   const sockets = new Set<net.Socket>();
+  // One line per direction, shared by every connection: the bandwidth is the link's, not each one's.
+  const upWire = new Wire();
+  const downWire = new Wire();
 
   const take = (key: 'resets' | 'stalls'): boolean => {
     const n = faults[key];
@@ -145,6 +148,7 @@ export async function startLink(opts: LinkOptions): Promise<Link> {
       latencyMs: cfg.latencyMs,
       bitsPerSecond: upBps,
       maxInFlight: window(upBps),
+      wire: upWire,
       deliver: (c) => {
         st.bytesUp += c.length;
         return server.write(c);
@@ -155,6 +159,7 @@ export async function startLink(opts: LinkOptions): Promise<Link> {
       latencyMs: cfg.latencyMs,
       bitsPerSecond: cfg.bitsPerSecond,
       maxInFlight: window(cfg.bitsPerSecond),
+      wire: downWire,
       deliver: (c) => {
         st.bytesDown += c.length;
         return client.write(c);

@@ -7,6 +7,14 @@
  * once half of that has been delivered.
  */
 
+/**
+ * The line one direction of a link serialises onto; connections of one link share it, so they
+ * share its bandwidth (first come, first served), as TCP flows on one bottleneck do.
+ */
+export class Wire {
+  freeAt = 0;
+}
+
 export interface PipeOptions {
   /** One-way delay added to every chunk, ms. */
   latencyMs: number;
@@ -20,6 +28,8 @@ export interface PipeOptions {
   backpressure: (pause: boolean) => void;
   /** Clock, ms (injectable for tests). */
   now?: () => number;
+  /** The shared line (default: one of its own). */
+  wire?: Wire;
 }
 
 interface InFlight {
@@ -28,11 +38,13 @@ interface InFlight {
 }
 
 export class LinkPipe {
-  private readonly o: Required<PipeOptions>;
+  private readonly o: Required<Omit<PipeOptions, 'wire'>>;
+  private readonly wire: Wire;
   private readonly queue: InFlight[] = [];
   private head = 0;
-  private wireFreeAt = 0;
   private inFlight = 0;
+  /** This connection's own sending clock (handshake hold, its earlier chunks). */
+  private notBefore = 0;
   private paused = false;
   private held = false;
   private timer: NodeJS.Timeout | undefined;
@@ -45,17 +57,21 @@ export class LinkPipe {
 
   constructor(o: PipeOptions) {
     this.o = { now: () => performance.now(), ...o };
+    this.wire = o.wire ?? new Wire();
   }
 
   /** Puts a chunk on the wire. */
   push(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
     const now = this.o.now();
-    const start = Math.max(now, this.wireFreeAt);
     const bps = this.o.bitsPerSecond;
     const txMs = bps > 0 && Number.isFinite(bps) ? (chunk.length * 8 * 1000) / bps : 0;
-    this.wireFreeAt = start + txMs;
-    this.queue.push({ chunk, arrivesAt: this.wireFreeAt + this.o.latencyMs });
+    // This connection's bytes leave after its earlier ones (and its handshake), and the line
+    // carries one chunk at a time for every connection on it.
+    const start = Math.max(now, this.notBefore, this.wire.freeAt);
+    this.wire.freeAt = start + txMs;
+    this.notBefore = start + txMs;
+    this.queue.push({ chunk, arrivesAt: start + txMs + this.o.latencyMs });
     this.inFlight += chunk.length;
     if (!this.paused && this.inFlight >= this.o.maxInFlight) {
       this.paused = true;
@@ -66,7 +82,7 @@ export class LinkPipe {
 
   /** Nothing leaves the sender before `ms` from now (a handshake): later bytes serialise after it. */
   holdWire(ms: number): void {
-    this.wireFreeAt = Math.max(this.wireFreeAt, this.o.now() + ms);
+    this.notBefore = Math.max(this.notBefore, this.o.now() + ms);
   }
 
   /** Nothing is delivered until `ms` from now (a stall); bytes keep queueing behind it. */

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function serviceProcess(dataDir: string, apiKey: string, hmacKey: string, fsync: boolean): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'service-child.ts'), dataDir, apiKey, hmacKey, fsync ? 'fsync' : 'nofsync'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function serviceProcess(dataDir: string, apiKey: string, hmacKey: string, fsync: boolean | 'sink'): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'service-child.ts'), dataDir, apiKey, hmacKey, fsync === 'sink' ? 'sink' : fsync ? 'fsync' : 'nofsync'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error('service child did not start in 30 s')), 30_000);
