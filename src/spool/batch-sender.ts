@@ -26,7 +26,7 @@ import type { SendFn, SendOutcome, SenderCounts, SenderOptions } from './sender.
 import type { QueueEntry, Spool } from './spool.ts';
 
 export interface BatchSenderOptions extends SenderOptions {
-  /** Most files and bytes per request (defaults 100 files, 4 MiB). */
+  /** Most files and bytes per request (defaults 1,000 files, 1 MiB). */
   batch?: Partial<BatchLimits>;
   /** Requests in flight at once, each on its own connection of the client (default 2). */
   connections?: number;
