@@ -146,7 +146,9 @@ export class BatchSender {
       }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        void this.spool.waitForWork(signal).then(resolve);
+        // New samples re-plan at most every 25 ms: under a steady stream (a gateway) with the key
+        // busy, planning on every accept would cost more than it could send.
+        void this.spool.waitForWork(signal).then(() => setTimeout(resolve, signal?.aborted ? 0 : 25));
       });
       this.wake = null;
       this.woken = false;
