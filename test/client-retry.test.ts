@@ -210,7 +210,7 @@ describe('timeouts', () => {
       socket.on('close', () => clearInterval(t));
       return 'handled';
     });
-    client = new IngestionClient({ connector: tcp(server.port), apiKey: KEY, retry: { attempts: 1 }, timeouts: { idleMs: 500, totalMs: 250 } });
+    client = new IngestionClient({ connector: tcp(server.port), apiKey: KEY, retry: { attempts: 1 }, timeouts: { idleMs: 500, totalMs: 250, minRateBytesPerSec: 0 } });
     const t0 = Date.now();
     const err = (await client.upload(body, spec).catch((e: unknown) => e)) as TimeoutError;
     expect(err).toMatchObject({ code: 'EI_TIMEOUT', phase: 'total' });

@@ -3,6 +3,11 @@
  * frames) is SIGKILLed at random moments, at least 20 times, while the ingestion service is
  * stopped and restarted too. Afterwards every sample the gateway acknowledged (durably spooled,
  * recorded in its fsynced ack log) is stored exactly once, and nothing is stored twice.
+ *
+ * Speed-independent (issue 12: under load it failed with `expected 43 to be greater than 50`):
+ * rounds go on until the counts are reached (kills, acknowledged samples, framed ones), each
+ * kill waiting for at least one new acknowledgement, all bounded by a generous deadline; only
+ * what a slow machine cannot change is asserted.
  */
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -20,13 +25,18 @@ import { mulberry32 } from '../src/device/sensors/sim.ts';
 
 const API_KEY = 'ei_crash_test_made_up_key';
 const HMAC_KEY = 'made-up-hmac-key';
-const ROUNDS = 24;
+/** Counts to reach; the loop runs until all are met. */
+const MIN_KILLS = 20;
+const MIN_ACKED = 50;
+const MIN_FRAMED = 10;
+/** Generous bound on the whole loop: only a machine stalled for minutes reaches it. */
+const DEADLINE_MS = 420_000;
 
 const rng = mulberry32;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('gateway crash safety', () => {
-  it(`SIGKILL ×${ROUNDS} with service restarts: every acknowledged sample stored exactly once`, { timeout: 150_000 }, async () => {
+  it(`SIGKILL ≥${MIN_KILLS} times with service restarts: every acknowledged sample stored exactly once`, { timeout: DEADLINE_MS + 180_000 }, async () => {
     const started = Date.now();
     const dir = await mkdtemp(join(tmpdir(), 'gw-crash-'));
     const rand = rng(Number(process.env.CRASH_SEED ?? 42));
@@ -52,8 +62,19 @@ describe('gateway crash safety', () => {
     let serviceRestarts = 0;
     let earlyKills = 0;
     let child: ChildProcess | null = null;
+    const acks = async () => {
+      const lines = (await readFile(ackLog, 'utf8').catch(() => '')).split('\n').filter((l) => /^[0-9a-f]{64} \S+ \S+$/.test(l));
+      return { all: lines.length, framed: lines.filter((l) => l.endsWith(` ${ptyB.hostPath}`)).length };
+    };
+    const until = async (cond: () => Promise<boolean> | boolean, ms: number) => {
+      const t0 = Date.now();
+      while (!(await cond()) && Date.now() - t0 < ms) await sleep(20);
+    };
+    const loopEnd = started + DEADLINE_MS;
     try {
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; Date.now() < loopEnd; round++) {
+        const a = await acks();
+        if (kills >= MIN_KILLS && a.all >= MIN_ACKED && a.framed >= MIN_FRAMED) break;
         child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, EI_INGEST_CONFIG_DIR: dir } });
         let err = '';
         child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -69,24 +90,28 @@ describe('gateway crash safety', () => {
           continue;
         }
         // Wait until both ports are open (the gateway is working), then kill at a random moment.
-        const t0 = Date.now();
-        while ((err.match(/: open/g) ?? []).length < 2 && Date.now() - t0 < 15_000 && child.exitCode === null) await sleep(20);
+        await until(() => (err.match(/: open/g) ?? []).length >= 2 || child!.exitCode !== null, 60_000);
         expect(child.exitCode, err).toBeNull();
-        // Service down/up at random moments in about a third of the rounds.
+        // Service down/up at random moments in about a third of the rounds (at least once).
         const action = rand();
-        if (action < 0.35 && svc) {
+        if ((action < 0.35 || (serviceRestarts === 0 && round >= 2)) && svc) {
           await sleep(rand() * 400);
           await svc.close();
           svc = null;
           serviceRestarts++;
         }
-        await sleep(100 + rand() * 900);
+        // Progress before the kill, however slow the machine: one more acknowledged sample.
+        await until(async () => (await acks()).all > a.all, 30_000);
+        await sleep(rand() * 900);
         if (!svc && rand() < 0.5) svc = await startIngestionService({ port, dataDir, apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: false });
         child.kill('SIGKILL');
         kills++;
         await exited;
         child = null;
       }
+      const reached = await acks();
+      expect({ kills, acked: reached.all >= MIN_ACKED, framed: reached.framed >= MIN_FRAMED }, 'counts not reached within the deadline').toMatchObject({ acked: true, framed: true });
+      expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
       if (!svc) svc = await startIngestionService({ port, dataDir, apiKey: API_KEY, hmacKey: HMAC_KEY, fsync: false });
       await lineMcu.close();
       await framedMcu.close();
@@ -94,7 +119,7 @@ describe('gateway crash safety', () => {
       // Drain what the last gateway left behind, as `ei-ingest spool drain` would.
       const spool = await Spool.open(spoolDir);
       const client = new IngestionClient({ endpoint: url, apiKey: API_KEY });
-      await new SpoolSender(spool, clientSend(client), { initialBackoffMs: 50 }).run({ untilEmpty: true, maxAttempts: 20 });
+      await new SpoolSender(spool, clientSend(client), { initialBackoffMs: 50, maxBackoffMs: 2000 }).run({ untilEmpty: true, maxAttempts: 100 });
       expect(spool.stats()).toMatchObject({ count: 0, deadCount: 0 });
       await client.close();
       await spool.close();
@@ -105,9 +130,8 @@ describe('gateway crash safety', () => {
       const stored = new Map<string, number>();
       for (const s of list.samples) stored.set(s.sha256, (stored.get(s.sha256) ?? 0) + 1);
 
-      expect(kills).toBeGreaterThanOrEqual(20);
       expect(serviceRestarts).toBeGreaterThan(0);
-      expect(acked.length).toBeGreaterThan(50);
+      expect(acked.length).toBeGreaterThanOrEqual(MIN_ACKED);
       expect(new Set(acked).size).toBe(acked.length); // every acknowledged sample is distinct
       const missing = acked.filter((h) => !stored.has(h));
       expect(missing).toEqual([]);
@@ -116,7 +140,7 @@ describe('gateway crash safety', () => {
       // Framed documents were forwarded byte for byte: their hashes are ones the MCU produced.
       const produced = new Set(framedMcu.produced);
       const framedStored = list.samples.filter((s) => produced.has(s.sha256));
-      expect(framedStored.length).toBeGreaterThan(10);
+      expect(framedStored.length).toBeGreaterThanOrEqual(MIN_FRAMED);
       expect(list.samples.every((s) => s.signatureValid === true)).toBe(true);
       console.log(`crash test: ${kills} kills (${earlyKills} during start-up), ${serviceRestarts} service stops, ${acked.length} acked, ${list.samples.length} stored, ${framedStored.length} framed, ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } finally {

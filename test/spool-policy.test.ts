@@ -128,6 +128,8 @@ describe('enqueue validates everything the request will carry', () => {
   });
 });
 
+// Old behaviour: no policy at all — a 500 every time was retried for ever (the first test never
+// ends its untilEmpty run; here it must end with the sample dead-lettered and the rest delivered).
 describe('dead-letter policy (fake clock)', () => {
   const poison = (poisoned: string, store: string[], out: SendOutcome = { kind: 'retry', scope: 'sample', status: 500, reason: 'HTTP 500', response: 'internal error' }): SendFn =>
     async (r) => {
@@ -303,6 +305,9 @@ async function poisonServer(): Promise<{ url: string; stored: string[]; server: 
   return { url: `http://127.0.0.1:${port}`, stored, server };
 }
 
+// Old behaviour these catch: the client's refusal (HeaderValueError, no status) and a 500 were
+// both 'retry' for ever, head-of-line, so the samples behind never left the queue (the gateway
+// loop below would end at its bound with count 3; the device's second upload never resolved).
 describe('gateway and device modes no longer get stuck', () => {
   it('gateway mode (makeSender): a legacy record the client refuses and a 500-every-time sample are dead-lettered; the rest are delivered in order', async () => {
     const { url, stored } = await poisonServer();
@@ -346,10 +351,29 @@ describe('gateway and device modes no longer get stuck', () => {
     cleanups.push(() => up.close());
     const first = up.upload({ body: enc('POISON'), contentType: 'application/json', signature: '', spec });
     first.catch(() => undefined);
+    // The next sample is queued behind it (two concurrent enqueues may land in either order, and a
+    // sample stored before the failures began proves nothing about them).
+    while (s.stats().count === 0) await new Promise((r) => setTimeout(r, 5));
     const second = up.upload({ body: enc('fine'), contentType: 'application/json', signature: '', spec: { ...spec, fileName: 'b.cbor' } });
     await expect(second).resolves.toMatchObject({ status: 200, spooled: true });
     await expect(first).rejects.toMatchObject({ code: 'EI_DEVICE_UPLOAD_REFUSED' });
     expect(stored).toEqual(['fine']);
+  });
+
+  it("the client refusing the sender's own key or host is an outage (every sample alike), a stored header value a refusal", async () => {
+    const { HeaderValueError, RequestSpecError } = await import('../src/http/errors.ts');
+    const { classifyError } = await import('../src/spool/index.ts');
+    expect(classifyError(new HeaderValueError('x-api-key', 'contains non-ASCII characters'))).toMatchObject({ kind: 'retry', scope: 'outage' });
+    expect(classifyError(new RequestSpecError('apiKey', 'is required'))).toMatchObject({ kind: 'retry', scope: 'outage' });
+    expect(classifyError(new HeaderValueError('Host', 'contains CR or LF'))).toMatchObject({ kind: 'retry', scope: 'outage' });
+    expect(classifyError(new HeaderValueError('x-upload-source', 'contains CR or LF'))).toMatchObject({ kind: 'rejected' });
+    // End to end: a client with a non-ASCII key never dead-letters the queue.
+    const s = await filled(['a', 'b']);
+    const client = new IngestionClient({ endpoint: 'http://127.0.0.1:9', apiKey: 'clé' });
+    cleanups.push(() => client.close());
+    const c = await new SpoolSender(s, clientSend(client), { initialBackoffMs: 1, deadLetter: { attempts: 1, ageMs: 0 } }).run({ untilEmpty: true, maxAttempts: 3 });
+    expect(c.dead).toBe(0);
+    expect(s.stats().count).toBe(2);
   });
 
   it('a 500 inside RetriesExhaustedError is a per-sample failure, a refused connection an outage', async () => {
@@ -362,5 +386,20 @@ describe('gateway and device modes no longer get stuck', () => {
     expect(await send(await s.read(s.head()!.id), 'id')).toMatchObject({ kind: 'retry', scope: 'sample', status: 500 });
     const down = clientSend({ upload: async () => Promise.reject(new NetworkError('refused')) });
     expect(await down(await s.read(s.head()!.id), 'id')).toMatchObject({ kind: 'retry', scope: 'outage' });
+  });
+});
+
+describe('policy flags', () => {
+  it('gateway, device and spool drain take --dead-attempts/--dead-age and refuse bad values (exit 2)', async () => {
+    const { run: gatewayCli } = await import('../src/cli/gateway.ts');
+    const { run: deviceCli } = await import('../src/cli/device.ts');
+    const dir = await tmp();
+    const g = await runCaptured(gatewayCli, ['--port', '/dev/x', '--label', 'l', '--spool', join(dir, 's'), '--api-key', 'k', '--dead-attempts', '0']);
+    expect(g).toMatchObject({ code: 2, err: expect.stringMatching(/--dead-attempts must be a whole number/) });
+    const d = await runCaptured(deviceCli, ['--sensor', 'sim', '--api-key', 'k', '--config', join(dir, 'none.json'), '--dead-age', 'soon']);
+    expect(d).toMatchObject({ code: 2, err: expect.stringMatching(/--dead-age must be a number of seconds/) });
+    const sp = await runCaptured(spoolCli, ['drain', '--dir', join(dir, 's2'), '--api-key', 'k', '--dead-attempts', 'x']);
+    expect(sp.code).toBe(2);
+    for (const cli of [gatewayCli, deviceCli]) expect((await runCaptured(cli, ['--help'])).out).toMatch(/--dead-attempts N .*\n.*--dead-age S/);
   });
 });

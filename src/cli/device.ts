@@ -18,6 +18,7 @@ import type { SampleUploader } from '../device/uploader.ts';
 import type { Connector } from '../transport/transport.ts';
 import { Spool } from '../spool/index.ts';
 import { parseCommandArgs, positiveNumberOption, usageError } from './args.ts';
+import { deadLetterFlags } from './spool-endpoint.ts';
 
 const HELP = `usage: ei-ingest device --sensor <sim|serial:/dev/ttyX|cmd:"..."> [options]
 Connects to remote management as a device; records, uploads and reports the samples Studio asks for.
@@ -42,6 +43,8 @@ Connects to remote management as a device; records, uploads and reports the samp
   --format cbor|json  document encoding (default cbor)
   --spool DIR         spool directory (default <config dir>/device-spool); --no-spool uploads directly
   --upload-wait S     seconds to wait for a spooled upload before reporting it pending (default 60)
+  --dead-attempts N   dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
+  --dead-age S        …over at least S seconds (default 600), once another sample went through
   --ca FILE           CA certificate (PEM) to trust for wss:// and https:// (instead of the system store)
 `;
 
@@ -69,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     spool: { type: 'string' },
     'no-spool': { type: 'boolean' },
     'upload-wait': { type: 'string' },
+    'dead-attempts': { type: 'string' },
+    'dead-age': { type: 'string' },
     ca: { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
@@ -83,6 +88,12 @@ export async function run(argv: string[]): Promise<number> {
   const remoteUrl = a['remote-mgmt'] ?? cfg.endpoints?.remoteMgmt ?? DEFAULT_ENDPOINTS.remoteMgmt;
   const endpoint = a.endpoint ?? cfg.endpoints?.ingestion ?? DEFAULT_ENDPOINTS.ingestion;
   const ca = a.ca ? readFileSync(a.ca) : undefined;
+  let deadLetter;
+  try {
+    deadLetter = deadLetterFlags(a['dead-attempts'], a['dead-age']);
+  } catch (e) {
+    return usageError(COMMAND, (e as Error).message);
+  }
 
   // A bad number flag throws its RangeError out of run (exit 1 through src/cli.ts), as it always has.
   const source = createSource(a.sensor, {
@@ -123,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
   if (a['no-spool']) uploader = directUploader(client);
   else {
     spool = await Spool.open(a.spool ?? join(configDir(), 'device-spool'));
-    uploader = spoolUploader({ spool, client, waitMs: (positiveNumberOption('--upload-wait', a['upload-wait']) ?? 60) * 1000 });
+    uploader = spoolUploader({ spool, client, waitMs: (positiveNumberOption('--upload-wait', a['upload-wait']) ?? 60) * 1000, deadLetter });
   }
 
   const log = (line: string) => process.stderr.write(`[device] ${line}\n`);

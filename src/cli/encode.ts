@@ -3,9 +3,10 @@
  *   [--alg none|HS256|ES256] [--hmac-key KEY] [--iat SECONDS] [-o FILE]`
  * Encodes and signs an acquisition document; writes the body (or, with --request, the whole raw
  * HTTP request) to FILE or stdout. Bad input: exit 1 with the error code and path on stderr, and
- * nothing written (the output goes to a temp file renamed into place only on success).
+ * nothing written (a regular or new FILE gets a temp file renamed into place only on success; a
+ * device, FIFO or socket is opened and written, never replaced).
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { encodeDocument } from '../encode/index.ts';
 import type { EncodedBody } from '../encode/body.ts';
@@ -21,7 +22,7 @@ Encodes and signs an acquisition document (JSON; 'protected' may be absent; '-' 
   --layout L        c-sdk, docs, python or compact (default)
   --alg A           none, HS256 or ES256 (default: HS256 with a key, else protected.alg, else none)
   --hmac-key KEY    HS256 key (or EI_HMAC_KEY); a key without --alg means HS256
-  --es256-key FILE  ES256 private key, 64 hex chars (or EI_ES256_KEY holding the hex)
+  --es256-key FILE  file holding the ES256 private key as 64 hex chars (or EI_ES256_KEY holding the hex)
   --iat SECONDS     protected.iat
   --allow-non-finite  let NaN/Infinity through in CBOR
   -o FILE           output file (default stdout)
@@ -101,9 +102,10 @@ function encodeOptions(o: Flags): EncodeOptions {
   const hmacKey = (o['hmac-key'] as string | undefined) ?? process.env.EI_HMAC_KEY;
   let privateKey: Uint8Array | undefined;
   const esFile = o['es256-key'] as string | undefined;
-  const esHex = esFile !== undefined ? readFileSync(esFile, 'utf8').trim() : process.env.EI_ES256_KEY?.trim();
+  const esHex = esFile !== undefined ? readKeyFile(esFile) : process.env.EI_ES256_KEY?.trim();
   if (esHex !== undefined && esHex !== '') {
-    if (!/^[0-9a-fA-F]{64}$/.test(esHex)) throw new UsageError('the ES256 key must be 64 hex characters (a P-256 private scalar)');
+    // Never echo the value: it is a private key.
+    if (!/^[0-9a-fA-F]{64}$/.test(esHex)) throw new UsageError(`the ES256 key ${esFile !== undefined ? 'file' : 'in EI_ES256_KEY'} must hold 64 hex characters (a P-256 private scalar)`);
     privateKey = Uint8Array.from(Buffer.from(esHex, 'hex'));
   }
   let effective: Alg | undefined = alg as Alg | undefined;
@@ -125,6 +127,20 @@ function encodeOptions(o: Flags): EncodeOptions {
   };
 }
 
+/**
+ * The key text of an `--es256-key` file. Errors name neither the path nor the content: a key
+ * passed by mistake as the flag's value would otherwise be printed (as "no such file <key>").
+ */
+function readKeyFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? 'EIO';
+    const hint = /^[0-9a-fA-F]{64}$/.test(path.trim()) ? '; the flag takes a file holding the key, not the key (or set EI_ES256_KEY)' : '';
+    throw new UsageError(`cannot read the --es256-key file (${code})${hint}`);
+  }
+}
+
 // ---- --request: the coordinator's wiring point to H3's framer (src/http/request.ts) ----
 async function frame(body: EncodedBody, o: Flags, format: 'cbor' | 'json'): Promise<EncodedBody> {
   const kind = o.request as string;
@@ -143,18 +159,34 @@ async function frame(body: EncodedBody, o: Flags, format: 'cbor' | 'json'): Prom
   });
 }
 
-/** Streams the body to stdout, or to a temp file renamed to FILE once complete. */
+/**
+ * Streams the body to stdout or FILE. A regular file or a new path gets a temp file renamed into
+ * place once complete (a symlink to a regular file: its target, so the link stays). Anything else
+ * (a device such as /dev/null, a FIFO, a socket, a dangling link) is opened and written: renaming
+ * over it would replace the node itself.
+ */
 function emit(body: EncodedBody, file: string | undefined): void {
   if (file === undefined) {
     for (const c of body.chunks()) writeAll(1, c);
     return;
   }
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+  const target = renameTarget(file);
+  if (target === null) {
+    const fd = openSync(file, 'w');
+    try {
+      for (const c of body.chunks()) writeAll(fd, c);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const tmp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o666);
   try {
+    if (target.mode !== undefined) fchmodSync(fd, target.mode);
     for (const c of body.chunks()) writeAll(fd, c);
     closeSync(fd);
-    renameSync(tmp, file);
+    renameSync(tmp, target.path);
   } catch (e) {
     try {
       closeSync(fd);
@@ -163,6 +195,26 @@ function emit(body: EncodedBody, file: string | undefined): void {
     }
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Where a temp file may be renamed to (with the mode to keep), or null: write in place. */
+function renameTarget(file: string): { path: string; mode?: number } | null {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return { path: file };
+    throw e;
+  }
+  if (st.isFile()) return { path: file, mode: st.mode & 0o7777 };
+  if (!st.isSymbolicLink()) return null;
+  try {
+    const real = realpathSync(file);
+    const t = statSync(real);
+    return t.isFile() ? { path: real, mode: t.mode & 0o7777 } : null;
+  } catch {
+    return null; // dangling: opening creates the target through the link
   }
 }
 

@@ -25,6 +25,9 @@ const USAGE = `usage: ei-ingest upload <files or globs…> [options]
   --hmac-key K                                re-sign .json/.cbor documents (or EI_HMAC_KEY)
   --concurrency N                             parallel connections (default 1)
   --ca FILE                                   trusted CA (PEM) for an https endpoint
+  --timeout S                                 deadline per attempt in seconds, plus 1 s per --min-rate
+                                              bytes of request (default 300)
+  --min-rate B                                slowest link in bytes/s: responses slower fail (default 1024; 0 = off)
   --json                                      one JSON summary on stdout
   --modem PATH [--baud N] [--tls] [--sec-tag N]   send through an nRF91 modem on a serial port
 Label files (info.labels, bounding_boxes.labels, structured_labels.labels) go with every request.
@@ -64,6 +67,8 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
       'hmac-key': { type: 'string' },
       concurrency: { type: 'string', default: '1' },
       ca: { type: 'string' },
+      timeout: { type: 'string' },
+      'min-rate': { type: 'string' },
       json: { type: 'boolean', default: false },
       modem: { type: 'string' },
       baud: { type: 'string' },
@@ -85,6 +90,13 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
   let concurrency: number;
   try {
     concurrency = integerOption('--concurrency', o.concurrency, 1, 64);
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  const deadlines: { totalMs?: number; minRateBytesPerSec?: number } = {};
+  try {
+    if (o.timeout !== undefined) deadlines.totalMs = integerOption('--timeout', o.timeout, 1, 10_000_000) * 1000;
+    if (o['min-rate'] !== undefined) deadlines.minRateBytesPerSec = integerOption('--min-rate', o['min-rate'], 0, 1_000_000_000);
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -144,7 +156,7 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
     apiKey,
     maxConnections: connector ? 1 : concurrency,
     // Modem bring-up waits for network registration (up to a minute) and LTE round trips are slow.
-    timeouts: connector ? { connectMs: 120_000, firstByteMs: 90_000, idleMs: 90_000 } : undefined,
+    timeouts: { ...(connector ? { connectMs: 120_000, firstByteMs: 90_000, idleMs: 90_000 } : {}), ...deadlines },
   });
   const mode: Mode = o.json ? 'json' : io.isTTY ? 'tty' : 'plain';
   // Sizes for the progress bar come from stat; prepared lazily so a huge list stays cheap.

@@ -18,13 +18,28 @@ export interface Timeouts {
   idleMs: number;
   /** From the last request byte to the first response byte. Default 60 000. */
   firstByteMs: number;
-  /** Whole attempt (send + response). Default 0 (none: a 100 MB body over a modem is slow). */
+  /**
+   * Whole attempt (send + response), extended by 1 s per `minRateBytesPerSec` request bytes so a
+   * large body on a slow link still fits (mod_reqtimeout's MinRate idea). Default 300 000.
+   */
   totalMs: number;
+  /**
+   * Slowest link an attempt tolerates, in bytes/s. Extends `totalMs` for the request, and the
+   * response must arrive at least this fast on average once `idleMs` has passed (a peer trickling
+   * a byte at a time re-arms the idle timer for ever, not this). Default 1024; 0 disables both.
+   */
+  minRateBytesPerSec: number;
   /** How long an unused connection is kept open (below Node's 5 s server default). Default 4 000. */
   keepAliveMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, idleMs: 30_000, firstByteMs: 60_000, totalMs: 0, keepAliveMs: 4_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, idleMs: 30_000, firstByteMs: 60_000, totalMs: 300_000, minRateBytesPerSec: 1024, keepAliveMs: 4_000 };
+
+/** The attempt's deadline budget in ms for a request of `length` bytes (0 = none). */
+export function attemptBudgetMs(t: Timeouts, length: number): number {
+  if (!(t.totalMs > 0)) return 0;
+  return t.totalMs + (t.minRateBytesPerSec > 0 ? Math.ceil((length * 1000) / t.minRateBytesPerSec) : 0);
+}
 
 export interface ExchangeOptions {
   limits?: Partial<ResponseLimits>;
@@ -41,32 +56,56 @@ export interface Exchange {
 
 type Phase = 'send' | 'firstByte' | 'receive' | 'total' | 'keepAlive';
 
+/** Test hook: the live Kill of the exchange in progress, to check its pending set stays bounded. */
+export const _inspect = { waiting: (c: Connection): number => (c as unknown as { kill: Kill | null }).kill?.waiting ?? 0 };
+
 function describe(err: unknown): string {
   const e = err as { code?: string; message?: string };
   return e?.code ? `${e.code}${e.message ? ` (${e.message})` : ''}` : String(e?.message ?? err);
 }
 
-/** Marks `p` handled: when it loses a race against a kill, its later rejection is expected. */
-function guard<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
-}
-
-/** A race partner that rejects when the connection is killed (timeout, abort). */
+/**
+ * Cancels the connection's pending operations when it is killed (timeout, abort). Each read or
+ * write is wrapped in its own promise that the kill can reject; nothing is ever raced against a
+ * long-lived promise. (`Promise.race([read, never])` adds a reaction to `never` per call, and each
+ * reaction keeps its race's result — the chunk read — alive: an endless 100 Continue stream then
+ * grew memory without bound.)
+ */
 class Kill {
-  readonly promise: Promise<never>;
   reason: UploadError | null = null;
-  private rejectFn!: (e: unknown) => void;
-  constructor() {
-    this.promise = new Promise<never>((_, reject) => {
-      this.rejectFn = reject;
-    });
-    this.promise.catch(() => {});
+  private readonly pending = new Set<(e: unknown) => void>();
+
+  /** Operations waiting now (tests check it stays bounded). */
+  get waiting(): number {
+    return this.pending.size;
   }
+
+  /** `p`, or the kill's reason if the connection is killed first. */
+  wrap<T>(p: Promise<T>): Promise<T> {
+    if (this.reason) {
+      p.catch(() => {});
+      return Promise.reject(this.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      p.then(
+        (v) => {
+          this.pending.delete(reject);
+          resolve(v);
+        },
+        (e) => {
+          this.pending.delete(reject);
+          reject(e);
+        },
+      );
+    });
+  }
+
   fire(reason: UploadError): void {
     if (this.reason) return;
     this.reason = reason;
-    this.rejectFn(reason);
+    for (const reject of this.pending) reject(reason);
+    this.pending.clear();
   }
 }
 
@@ -79,6 +118,7 @@ export class Connection {
   private phase: Phase = 'send';
   private phaseMs = 0;
   private deadline = Infinity;
+  private budgetMs = 0;
   private kill: Kill | null = null;
   private closed = false;
   private onIdleExpire: (() => void) | null = null;
@@ -138,7 +178,12 @@ export class Connection {
     const onAbort = () => this.fail(new UploadAbortedError());
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
-    this.deadline = this.timeouts.totalMs > 0 ? Date.now() + this.timeouts.totalMs : Infinity;
+    const budget = attemptBudgetMs(this.timeouts, request.length);
+    this.deadline = budget > 0 ? Date.now() + budget : Infinity;
+    this.budgetMs = budget;
+    const rate = this.timeouts.minRateBytesPerSec;
+    let receiveStart = 0;
+    let receiveBytes = 0;
 
     const parser = new ResponseParser(opts.limits);
     let writesDone = false;
@@ -148,15 +193,22 @@ export class Connection {
 
     const reading = (async () => {
       while (!parser.complete) {
-        const chunk = await Promise.race([guard(t.read()), kill.promise]);
+        const chunk = await kill.wrap(t.read());
         if (chunk === null) {
           parser.finish();
           break;
         }
         if (!firstByte) {
           firstByte = true;
+          receiveStart = Date.now();
           if (writesDone) this.arm('receive', this.timeouts.idleMs);
         } else if (this.phase === 'receive') this.progress();
+        receiveBytes += chunk.byteLength;
+        // Minimum receive rate: after a grace of idleMs, at least `rate` bytes/s on average.
+        if (rate > 0 && Date.now() - receiveStart > this.timeouts.idleMs + (receiveBytes * 1000) / rate) {
+          this.fail(new TimeoutError('minRate', rate, `response arrived slower than ${rate} bytes/s (${receiveBytes} bytes in ${Date.now() - receiveStart} ms)`));
+          throw kill.reason;
+        }
         const used = parser.push(chunk);
         if (parser.complete && used < chunk.byteLength) extraBytes = true;
       }
@@ -189,7 +241,7 @@ export class Connection {
         }
         if (next.done) break;
         // Awaited before the iterator advances: the chunk is borrowed.
-        await Promise.race([guard(t.write(next.value)), kill.promise]);
+        await kill.wrap(t.write(next.value));
         sent += next.value.byteLength;
         this.progress();
         opts.onProgress?.(sent);
@@ -211,7 +263,7 @@ export class Connection {
     }
 
     try {
-      const response = await Promise.race([reading, kill.promise]);
+      const response = await kill.wrap(reading);
       this.requests++;
       const reusable = writesDone && writeError === null && response.keepAlive && !extraBytes && t.isOpen;
       return { response, reusable };
@@ -219,7 +271,8 @@ export class Connection {
       if (kill.reason) throw kill.reason;
       const stale = reused && parser.bytesReceived === 0;
       if (err instanceof ResponseParseError) {
-        throw new NetworkError(`malformed response: ${err.message}`, { cause: err, code: err.code === 'EI_HTTP_TRUNCATED' ? 'EI_NETWORK_CLOSED' : 'EI_NETWORK_BAD_RESPONSE', staleConnection: stale && err.code === 'EI_HTTP_TRUNCATED' });
+        const code = err.code === 'EI_HTTP_TRUNCATED' ? 'EI_NETWORK_CLOSED' : err.code === 'EI_HTTP_TOO_MANY_INTERIM' ? 'EI_NETWORK_TOO_MANY_INTERIM' : 'EI_NETWORK_BAD_RESPONSE';
+        throw new NetworkError(`malformed response: ${err.message}`, { cause: err, code, staleConnection: stale && err.code === 'EI_HTTP_TRUNCATED' });
       }
       const cause = writeError ?? err;
       throw new NetworkError(`connection failed while ${writeError ? 'sending' : 'receiving'}: ${describe(cause)}`, { cause, staleConnection: stale });
@@ -286,7 +339,7 @@ export class Connection {
       cb?.();
       return;
     }
-    const ms = this.phase === 'total' ? this.timeouts.totalMs : this.phaseMs;
+    const ms = this.phase === 'total' ? this.budgetMs : this.phaseMs;
     this.fail(new TimeoutError(this.phase, ms));
   }
 

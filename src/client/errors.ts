@@ -42,11 +42,14 @@ export class NetworkError extends UploadError {
   }
 }
 
-/** A phase did not finish in time: `connect`, `send`, `firstByte`, `receive` or `total`. */
+/**
+ * A phase did not finish in time: `connect`, `send`, `firstByte`, `receive`, `total` (the
+ * attempt's deadline), or `minRate` (the response arrived slower than the minimum rate).
+ */
 export class TimeoutError extends UploadError {
   readonly phase: string;
-  constructor(phase: string, ms: number) {
-    super('EI_TIMEOUT', `${phase} timed out after ${ms} ms`, true);
+  constructor(phase: string, ms: number, message?: string) {
+    super('EI_TIMEOUT', message ?? `${phase} timed out after ${ms} ms`, true);
     this.phase = phase;
   }
 }

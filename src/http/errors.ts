@@ -55,6 +55,15 @@ export class ResponseLimitError extends ResponseParseError {
   }
 }
 
+/** More interim (1xx) responses before the final one than the limit allows. */
+export class InterimLimitError extends ResponseParseError {
+  readonly max: number;
+  constructor(max: number) {
+    super('EI_HTTP_TOO_MANY_INTERIM', `more than ${max} interim (1xx) responses before the final one`);
+    this.max = max;
+  }
+}
+
 /** The peer closed before the response was complete. */
 export class TruncatedResponseError extends ResponseParseError {
   constructor(where: string) {

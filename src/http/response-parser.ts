@@ -7,6 +7,7 @@
 import {
   ChunkSyntaxError,
   HeaderSyntaxError,
+  InterimLimitError,
   ResponseLimitError,
   StatusLineError,
   TruncatedResponseError,
@@ -22,6 +23,11 @@ export interface ResponseLimits {
   maxBodyBytes: number;
   /** One chunk-size line (with extensions). */
   maxChunkLineBytes: number;
+  /**
+   * Interim (1xx) responses skipped before the final one. A peer may send `100 Continue` and a
+   * `103 Early Hints` or two; an endless stream of them must end the request.
+   */
+  maxInterimResponses: number;
 }
 
 export const DEFAULT_RESPONSE_LIMITS: ResponseLimits = {
@@ -30,6 +36,7 @@ export const DEFAULT_RESPONSE_LIMITS: ResponseLimits = {
   maxHeaderCount: 100,
   maxBodyBytes: 1024 * 1024,
   maxChunkLineBytes: 256,
+  maxInterimResponses: 8,
 };
 
 /** A complete response. Header names are lower-cased; repeated headers are joined by ", ". */
@@ -87,6 +94,7 @@ export class ResponseParser {
   private bodyLength = 0;
   private keepAlive = true;
   private received = 0;
+  private interim = 0;
 
   constructor(limits: Partial<ResponseLimits> = {}) {
     this.limits = { ...DEFAULT_RESPONSE_LIMITS, ...limits };
@@ -322,6 +330,7 @@ export class ResponseParser {
     this.headBytes = 0;
     if (this.status < 200) {
       // Interim response (100 Continue, 103…): skip it, the real one follows.
+      if (++this.interim > this.limits.maxInterimResponses) throw new InterimLimitError(this.limits.maxInterimResponses);
       this.state = State.StatusLine;
       return;
     }

@@ -19,8 +19,8 @@ const OUTAGE = new Set([408, 429, 502, 503, 504]);
 
 /** Error codes of the request framer: the client refuses to send this sample as stored. */
 const CLIENT_REFUSALS = new Set(['EI_HTTP_HEADER_VALUE', 'EI_HTTP_REQUEST_SPEC']);
-/** Request-spec fields that come from the sender's configuration, not from the sample. */
-const CONFIG_FIELDS = new Set(['apiKey', 'host']);
+/** Request fields and headers that come from the sender's configuration, not from the sample. */
+const CONFIG_FIELDS = new Set(['apiKey', 'host', 'x-api-key', 'Host']);
 
 /**
  * @param duplicateHeader the service flagged the 2xx answer as a duplicate (`x-duplicate: 1`)
@@ -41,7 +41,7 @@ export function classifyStatus(status: number, body: string, retryAfterMs?: numb
  * TLS, abort) is an outage.
  */
 export function classifyError(err: unknown): SendOutcome {
-  const e = err as { status?: unknown; retryable?: unknown; body?: unknown; serviceMessage?: unknown; retryAfterMs?: unknown; code?: unknown; message?: unknown; cause?: unknown; field?: unknown };
+  const e = err as { status?: unknown; retryable?: unknown; body?: unknown; serviceMessage?: unknown; retryAfterMs?: unknown; code?: unknown; message?: unknown; cause?: unknown; field?: unknown; header?: unknown };
   if (e?.code === 'EI_RETRIES_EXHAUSTED' && e.cause) return classifyError(e.cause);
   if (typeof e?.status === 'number') {
     const body = typeof e.serviceMessage === 'string' ? e.serviceMessage : typeof e.body === 'string' ? e.body : typeof e.message === 'string' ? e.message : '';
@@ -53,7 +53,9 @@ export function classifyError(err: unknown): SendOutcome {
     return out;
   }
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string' && CLIENT_REFUSALS.has(e.code) && !(typeof e.field === 'string' && CONFIG_FIELDS.has(e.field))) {
+  const about = typeof e?.field === 'string' ? e.field : typeof e?.header === 'string' ? e.header : '';
+  // A bad key or host is the sender's configuration: every sample would fail alike, so wait.
+  if (typeof e?.code === 'string' && CLIENT_REFUSALS.has(e.code) && !CONFIG_FIELDS.has(about)) {
     // These messages name the header or field, never its value (it may be a key).
     return { kind: 'rejected', response: '', reason: `client refused to send the sample: ${message}` };
   }

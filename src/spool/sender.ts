@@ -138,7 +138,8 @@ export class SpoolSender {
   /**
    * Applies one attempt's outcome to a queued sample: removes it (stored), dead-letters it
    * (refused, or failing on its own past the policy with the service proven healthy), or records
-   * the failure. Returns the verdict; 'probe' and 'retry' leave the sample queued.
+   * the failure. Returns the verdict; 'probe' and 'retry' leave the sample queued. A batch
+   * sender settles a batch's stored files first: they are the health proof for the others.
    */
   async settle(id: string, out: SendOutcome, attemptsThisRun: number): Promise<Verdict> {
     const now = this.now();
