@@ -282,3 +282,18 @@ describe('batch sender policy (fakes)', () => {
     expect(sender.lastError).toBe('ECONNREFUSED');
   });
 });
+
+describe('batching flags', () => {
+  it('spool drain and gateway refuse bad --connections / --batch-files / --batch-bytes (exit 2, naming the flag)', async () => {
+    const { runCaptured } = await import('./cli-capture.ts');
+    const { run: spoolCli } = await import('../src/cli/spool.ts');
+    const { run: gatewayCli } = await import('../src/cli/gateway.ts');
+    const dir = await tmp();
+    for (const [flag, value] of [['--connections', '0'], ['--batch-files', '1001'], ['--batch-bytes', 'lots']]) {
+      const r = await runCaptured(spoolCli, ['drain', '--dir', join(dir, 's'), '--api-key', 'k', flag!, value!]);
+      expect(r).toMatchObject({ code: 2, err: expect.stringContaining(flag!) });
+    }
+    const g = await runCaptured(gatewayCli, ['--port', '/dev/x', '--label', 'l', '--spool', join(dir, 'g'), '--api-key', 'k', '--connections', '65']);
+    expect(g).toMatchObject({ code: 2, err: expect.stringContaining('--connections') });
+  });
+});

@@ -34,10 +34,10 @@ const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--por
   --device-keys S     ES256 public keys of framed devices: 'id=04…hex,…', JSON, or @file
   --no-send           only spool (drain later with 'ei-ingest spool drain')
   --dead-attempts N   dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
+  --dead-age S        …over at least S seconds (default 600), once another sample went through
   --connections N     requests in flight at once, each on its own connection (default 2)
   --batch-files N     most samples per /files request (default and most 1000)
   --batch-bytes N     most bytes per /files request (default 1048576)
-  --dead-age S        …over at least S seconds (default 600), once another sample went through
   --ack-log FILE      append 'sha256 file-name port' per spooled sample, fsynced (audits, tests)
   --quiet             no progress line even on a terminal
 `;

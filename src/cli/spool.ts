@@ -15,10 +15,10 @@ const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [
   --api-key K      API key (default $EI_API_KEY or the config)
   --attempts N     drain: stop (sample kept) after N failed attempts at one sample (default 5)
   --dead-attempts N  dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
+  --dead-age S       …over at least S seconds (default 600), once another sample went through
   --connections N  drain: requests in flight at once, each on its own connection (default 2)
   --batch-files N  drain: most samples per /files request (default and most 1000)
   --batch-bytes N  drain: most bytes per /files request (default 1048576)
-  --dead-age S       …over at least S seconds (default 600), once another sample went through
   --json           machine-readable output
 `;
 
