@@ -83,6 +83,12 @@ export class BatchSender {
   private readonly lanes = new Set<string>();
   /** Ids given up on in this run (maxAttempts), not planned again until the next run. */
   private readonly gaveUp = new Set<string>();
+  /**
+   * Records read while planning, kept for the batch that sends them (bounded to twice a batch's
+   * bytes), so a sample is read from disk once per send, not twice.
+   */
+  private readonly records = new Map<string, SpoolRecord>();
+  private recordBytes = 0;
   private inFlight = 0;
   private wake: (() => void) | null = null;
   /** A batch finished while nobody was waiting (so the next wait returns at once). */
@@ -164,6 +170,7 @@ export class BatchSender {
       // Keys of samples that left the queue without a batch of ours (drop-oldest).
       const live = new Set(entries.map((e) => e.id));
       for (const id of this.keys.keys()) if (!live.has(id)) this.keys.delete(id);
+      for (const id of [...this.records.keys()]) if (!live.has(id)) this.takeCached(id);
     }
     const blocked = new Set<string>(this.order === 'key' ? this.lanes : []);
     const free = (e: QueueEntry) => !this.spool.busy.has(e.id) && !this.gaveUp.has(e.id);
@@ -192,6 +199,10 @@ export class BatchSender {
   private async keyOf(id: string): Promise<string> {
     try {
       const r = await this.spool.read(id);
+      if (this.recordBytes + r.body.byteLength <= 2 * this.limits.maxBytes) {
+        this.records.set(id, r);
+        this.recordBytes += r.body.byteLength;
+      }
       return batchable(r.header) ? batchKey(r.header.spec) : `\0${id}`;
     } catch {
       return `\0${id}`; // unreadable: goes alone, and load() dead-letters it
@@ -207,7 +218,7 @@ export class BatchSender {
     try {
       let pending: Item[] = [];
       for (const e of batch) {
-        const record = await this.load(e.id);
+        const record = this.takeCached(e.id) ?? (await this.load(e.id));
         if (record) pending.push({ id: e.id, record });
       }
       let delay = this.backoff.initial;
@@ -296,6 +307,15 @@ export class BatchSender {
       }
     }
     return { retry, failure };
+  }
+
+  private takeCached(id: string): SpoolRecord | undefined {
+    const r = this.records.get(id);
+    if (r) {
+      this.records.delete(id);
+      this.recordBytes -= r.body.byteLength;
+    }
+    return r;
   }
 
   /** Reads a record; a corrupt one is dead-lettered, a vanished one (drop-oldest) skipped. */
