@@ -1,6 +1,6 @@
 /**
  * Runs the modem simulator until killed:
- *   npx tsx firmware-sim/modem/cli.ts --dialect new|old [--baud N] [--roaming] [--verbose]
+ *   npx tsx firmware-sim/modem/cli.ts --dialect new|old [--baud N] [--latency-ms N] [--roaming] [--verbose]
  * Prints the device path for the client on the first line of stdout.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     roaming: { type: 'boolean', default: false },
     'registration-delay-ms': { type: 'string', default: '200' },
     'first-handle': { type: 'string' },
+    'latency-ms': { type: 'string', default: '0' },
     verbose: { type: 'boolean', short: 'v', default: false },
   },
 });
@@ -27,6 +28,7 @@ const sim = await startModemSim({
   roaming: values.roaming,
   registrationDelayMs: Number(values['registration-delay-ms']),
   firstHandle: values['first-handle'] !== undefined ? Number(values['first-handle']) : undefined,
+  latencyMs: Number(values['latency-ms']),
   log: values.verbose ? (l) => process.stderr.write(`[modem] ${l}\n`) : undefined,
 });
 process.stdout.write(`${sim.devicePath}\n`);

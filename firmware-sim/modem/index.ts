@@ -43,6 +43,11 @@ export interface ModemSimOptions {
   /** First socket handle (handles are not always 0 on real firmware). Default random 1..4. */
   firstHandle?: number;
   faults?: ModemFaults;
+  /**
+   * One-way latency of the network behind the modem, ms (RTT = 2×): sends pipeline like on a
+   * real path (see SimSocket), unlike the `networkLatencyMs` fault, which delays each send.
+   */
+  latencyMs?: number;
   /** Receives one line per command, response and event (never payload bytes). */
   log?: (line: string) => void;
 }
@@ -109,6 +114,7 @@ export async function startModemSim(opts: ModemSimOptions): Promise<ModemSim> {
   if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000) throw new RangeError(`baud out of range: ${baud}`);
   const imei = opts.imei ?? randomImei();
   if (!/^\d{15}$/.test(imei)) throw new RangeError('imei must be 15 digits');
+  if (opts.latencyMs !== undefined && !(opts.latencyMs >= 0 && opts.latencyMs < 60_000)) throw new RangeError(`latencyMs out of range: ${opts.latencyMs}`);
   const log = opts.log ?? (() => {});
   const faults: ModemFaults = { ...opts.faults };
   const hosts: Record<string, string> = {};
@@ -133,6 +139,7 @@ export async function startModemSim(opts: ModemSimOptions): Promise<ModemSim> {
     faults,
     net: {
       latencyMs: () => faults.networkLatencyMs ?? 0,
+      oneWayMs: opts.latencyMs ?? 0,
       tlsCa: opts.tlsCa,
       hosts,
       connectTimeoutMs: 10_000,

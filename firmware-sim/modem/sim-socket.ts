@@ -6,7 +6,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 export interface SocketNetOptions {
+  /** Fault latency: added to connect, each send (before the next may start) and each received chunk. */
   latencyMs: () => number;
+  /**
+   * One-way latency of the network path, ms: a send reaches the peer this long after the modem
+   * took it and a peer's bytes reach the modem this long after they left, with any number of
+   * sends in flight (a delay line, as a real path is); connect takes one round trip.
+   */
+  oneWayMs?: number;
   /** PEM CA used when the socket verifies its peer. */
   tlsCa?: string | Buffer;
   /** Host names the simulated network resolves (to loopback addresses). */
@@ -53,6 +60,9 @@ export class SimSocket {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private writeChain: Promise<void> = Promise.resolve();
+  /** Sends on their way to the peer (one-way latency), oldest first. */
+  private inFlight: { due: number; bytes: Uint8Array }[] = [];
+  private flightTimer: NodeJS.Timeout | undefined;
   bytesSent = 0;
   bytesReceived = 0;
 
@@ -73,7 +83,7 @@ export class SimSocket {
     if (this.conn) throw new SimSocketError('already connected', 106 /* EISCONN */);
     const addr = resolveLoopback(host, this.net.hosts);
     if (!addr) throw new SimSocketError(`simulated network reaches loopback only, not ${host}`, 113 /* EHOSTUNREACH */);
-    await sleep(this.net.latencyMs());
+    await sleep(this.net.latencyMs() + 2 * (this.net.oneWayMs ?? 0));
     const conn = await new Promise<net.Socket>((resolve, reject) => {
       let s: net.Socket;
       const onError = (e: Error) => {
@@ -112,7 +122,7 @@ export class SimSocket {
     this.conn = conn;
     // Every network event waits the same latency, so order is kept.
     const later = (fn: () => void) => {
-      const lat = this.net.latencyMs();
+      const lat = this.net.latencyMs() + (this.net.oneWayMs ?? 0);
       if (lat > 0) setTimeout(fn, lat);
       else fn();
     };
@@ -143,10 +153,19 @@ export class SimSocket {
    * connection reset after that many bytes of this call.
    */
   write(bytes: Uint8Array, resetAfter?: number): Promise<void> {
+    const oneWay = this.net.oneWayMs ?? 0;
+    const due = Date.now() + oneWay;
     const run = async () => {
       const conn = this.conn;
       if (!conn || conn.destroyed || this.failure) throw new SimSocketError('socket not connected', this.failure ? errnoOf(this.failure) : 57 /* ENOTCONN */);
       await sleep(this.net.latencyMs());
+      if (oneWay > 0 && resetAfter === undefined) {
+        // Taken by the modem's stack now; reaches the peer `oneWay` later, behind earlier sends.
+        this.inFlight.push({ due, bytes: Uint8Array.from(bytes) });
+        this.armFlight();
+        return;
+      }
+      if (oneWay > 0) await sleep(due - Date.now());
       const part = resetAfter === undefined ? bytes : bytes.subarray(0, Math.max(0, resetAfter));
       if (part.length > 0) {
         await new Promise<void>((resolve, reject) => {
@@ -162,6 +181,23 @@ export class SimSocket {
     const p = this.writeChain.then(run);
     this.writeChain = p.catch(() => undefined);
     return p;
+  }
+
+  private armFlight(): void {
+    if (this.flightTimer || this.inFlight.length === 0) return;
+    this.flightTimer = setTimeout(() => {
+      this.flightTimer = undefined;
+      const now = Date.now();
+      while (this.inFlight.length > 0 && this.inFlight[0]!.due <= now) {
+        const { bytes } = this.inFlight.shift()!;
+        const conn = this.conn;
+        // A send the path lost with the connection: the peer never sees it (as on a real link).
+        if (!conn || conn.destroyed || this.failure) continue;
+        conn.write(bytes);
+        this.bytesSent += bytes.length;
+      }
+      this.armFlight();
+    }, Math.max(0, this.inFlight[0]!.due - Date.now()));
   }
 
   /**
@@ -201,6 +237,9 @@ export class SimSocket {
   }
 
   close(): void {
+    if (this.flightTimer) clearTimeout(this.flightTimer);
+    this.flightTimer = undefined;
+    this.inFlight.length = 0;
     this.conn?.destroy();
     this.eof = true;
     this.notify();

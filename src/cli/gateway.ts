@@ -12,7 +12,7 @@ import type { GatewayEvent } from '../gateway/gateway.ts';
 import { parsePortSpec } from '../gateway/port-spec.ts';
 import { parseSensorList } from '../gateway/line-parser.ts';
 import { parseDeviceKeys } from '../gateway/frame-verify.ts';
-import { deadLetterFlags, makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+import { batchingFlags, deadLetterFlags, makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
 import { parseCommandArgs, positiveNumberOption, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--port …] --label L [options]
@@ -35,6 +35,9 @@ const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--por
   --no-send           only spool (drain later with 'ei-ingest spool drain')
   --dead-attempts N   dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
   --dead-age S        …over at least S seconds (default 600), once another sample went through
+  --connections N     requests in flight at once, each on its own connection (default 2)
+  --batch-files N     most samples per /files request (default and most 1000)
+  --batch-bytes N     most bytes per /files request (default 1048576)
   --ack-log FILE      append 'sha256 file-name port' per spooled sample, fsynced (audits, tests)
   --quiet             no progress line even on a terminal
 `;
@@ -62,6 +65,9 @@ export async function run(argv: string[]): Promise<number> {
     'no-send': { type: 'boolean' },
     'dead-attempts': { type: 'string' },
     'dead-age': { type: 'string' },
+    connections: { type: 'string' },
+    'batch-files': { type: 'string' },
+    'batch-bytes': { type: 'string' },
     'ack-log': { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -90,8 +96,10 @@ export async function run(argv: string[]): Promise<number> {
   const format = values.format ?? 'cbor';
   if (format !== 'cbor' && format !== 'json') return fail('--format must be cbor or json');
   let deadLetter;
+  let batching;
   try {
     deadLetter = deadLetterFlags(values['dead-attempts'], values['dead-age']);
+    batching = batchingFlags(values.connections, values['batch-files'], values['batch-bytes']);
   } catch (e) {
     return fail((e as Error).message);
   }
@@ -134,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
   let closeClient = async () => {};
   let sender: ReturnType<typeof makeSender>['sender'] | null = null;
   if (!values['no-send']) {
-    const made = makeSender(spool, ep.endpoint, ep.apiKey!, undefined, deadLetter);
+    const made = makeSender(spool, ep.endpoint, ep.apiKey!, undefined, deadLetter, batching);
     sender = made.sender;
     closeClient = () => made.client.close();
     sending = sender.run({ signal: ac.signal });

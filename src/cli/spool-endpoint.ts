@@ -5,8 +5,25 @@
 import { join } from 'node:path';
 import { configDir, loadConfig, DEFAULT_ENDPOINTS } from '../config/index.ts';
 import { IngestionClient } from '../client/client.ts';
-import { type Spool, SpoolSender, clientSend } from '../spool/index.ts';
+import { BatchSender, MAX_FILES_PER_REQUEST, type Spool, clientBatchSend, clientSend } from '../spool/index.ts';
 import type { DeadLetterPolicy, SenderEvent } from '../spool/index.ts';
+
+/** How the sender batches (`--connections`, `--batch-files`, `--batch-bytes`). */
+export interface BatchingFlags {
+  connections?: number;
+  maxFiles?: number;
+  maxBytes?: number;
+}
+
+/** Reads the batching flags; throws a usage message naming the flag. */
+export function batchingFlags(connections: string | undefined, files: string | undefined, bytes: string | undefined): BatchingFlags {
+  const int = (flag: string, raw: string | undefined, max: number) => {
+    if (raw === undefined) return undefined;
+    if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > max) throw new Error(`${flag} must be a whole number in 1..${max}`);
+    return Number(raw);
+  };
+  return { connections: int('--connections', connections, 64), maxFiles: int('--batch-files', files, MAX_FILES_PER_REQUEST), maxBytes: int('--batch-bytes', bytes, 2 ** 31) };
+}
 
 export interface EndpointFlags {
   dir?: string;
@@ -32,17 +49,29 @@ export function resolveEndpoint(f: EndpointFlags): { endpoint: string; apiKey: s
   };
 }
 
-/** A keep-alive client and a sender draining `spool` through it. */
+/**
+ * A keep-alive client (one connection per batch in flight) and a batch sender draining `spool`
+ * through it: samples sharing their headers go in `/files` requests (batch-sender.ts).
+ */
 export function makeSender(
   spool: Spool,
   endpoint: string,
   apiKey: string,
   onEvent?: (e: SenderEvent) => void,
   deadLetter?: Partial<DeadLetterPolicy>,
-): { sender: SpoolSender; client: IngestionClient } {
+  batching: BatchingFlags = {},
+): { sender: BatchSender; client: IngestionClient } {
+  const connections = batching.connections ?? 2;
   // A few quick client retries per attempt; the sender's own backoff covers long outages.
-  const client = new IngestionClient({ endpoint, apiKey, retry: { attempts: 3, baseMs: 100, maxMs: 1000 }, keepAlive: true });
-  const sender = new SpoolSender(spool, clientSend(client), { initialBackoffMs: 250, maxBackoffMs: 5000, onEvent, deadLetter });
+  const client = new IngestionClient({ endpoint, apiKey, retry: { attempts: 3, baseMs: 100, maxMs: 1000 }, keepAlive: true, maxConnections: connections });
+  const sender = new BatchSender(spool, clientBatchSend(client), clientSend(client), {
+    initialBackoffMs: 250,
+    maxBackoffMs: 5000,
+    onEvent,
+    deadLetter,
+    connections,
+    batch: { maxFiles: batching.maxFiles, maxBytes: batching.maxBytes },
+  });
   return { sender, client };
 }
 

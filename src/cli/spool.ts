@@ -2,7 +2,7 @@
  * `ei-ingest spool status|list|drain|retry-dead`: inspect and operate the offline spool.
  */
 import { Spool } from '../spool/index.ts';
-import { deadLetterFlags, makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
+import { batchingFlags, deadLetterFlags, makeSender, resolveEndpoint, spoolDir } from './spool-endpoint.ts';
 import { parseCommandArgs, usageError } from './args.ts';
 
 const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [--endpoint URL] [--api-key K] [--json]
@@ -16,6 +16,9 @@ const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [
   --attempts N     drain: stop (sample kept) after N failed attempts at one sample (default 5)
   --dead-attempts N  dead-letter a sample failing on its own (same 5xx) after N tries (default 5)…
   --dead-age S       …over at least S seconds (default 600), once another sample went through
+  --connections N  drain: requests in flight at once, each on its own connection (default 2)
+  --batch-files N  drain: most samples per /files request (default and most 1000)
+  --batch-bytes N  drain: most bytes per /files request (default 1048576)
   --json           machine-readable output
 `;
 
@@ -31,7 +34,10 @@ export async function run(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       attempts: { type: 'string' },
       'dead-attempts': { type: 'string' },
-      'dead-age': { type: 'string' },
+        'dead-age': { type: 'string' },
+      connections: { type: 'string' },
+      'batch-files': { type: 'string' },
+      'batch-bytes': { type: 'string' },
       json: { type: 'boolean' },
     },
     { positionals: true },
@@ -84,8 +90,10 @@ export async function run(argv: string[]): Promise<number> {
       const attempts = values.attempts ? Number(values.attempts) : 5;
       if (!(attempts >= 1)) return usageError(COMMAND, '--attempts must be a positive number');
       let policy;
+      let batching;
       try {
         policy = deadLetterFlags(values['dead-attempts'], values['dead-age']);
+        batching = batchingFlags(values.connections, values['batch-files'], values['batch-bytes']);
       } catch (e) {
         return usageError(COMMAND, (e as Error).message);
       }
@@ -98,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
           if (!values.json && (e.type === 'dead' || e.type === 'retry')) process.stderr.write(`  ${e.type} ${e.id}: ${e.reason}\n`);
         },
         policy,
+        batching,
       );
       const ac = new AbortController();
       const stop = () => ac.abort();
