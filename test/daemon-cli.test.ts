@@ -63,7 +63,7 @@ describe('daemon command', () => {
     const fin = await rm.registry.waitFor(svc.projectId, BOARD_ID, (e) => !!e.message && ('sampleFinished' in e.message || e.message.sample === false), { timeoutMs: 30_000 });
     expect(fin.message).toEqual({ sampleFinished: true });
     const stored = (await getJson(`${svc.url}/v1/api/${svc.projectId}/raw-data?category=training`, API_KEY)).json.samples;
-    expect(stored.map((s: any) => [s.label, s.valuesCount, s.signatureValid, s.uploadSource])).toEqual([['cli', 25, true, 'ei-ingest daemon']]);
+    expect(stored.map((s: any) => [s.label, s.valuesCount, s.signatureValidate, s.uploadSource])).toEqual([['cli', 25, true, 'ei-ingest daemon']]);
     d.child.kill('SIGTERM');
     expect(await d.exit).toBe(0);
     expect(d.output()).toContain(`board ${BOARD_ID} (EI_SIM_BOARD, AT 1.8.0, fast transfer at 921600)`);

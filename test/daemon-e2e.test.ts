@@ -110,7 +110,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect(progressRises(msgs)).toBe(true);
 
     const stored = await t.samples();
-    expect(stored.map((s) => [s.label, s.valuesCount, s.intervalMs, s.signatureValid, s.signatureMethod, s.deviceType])).toEqual([['wave', 100, 10, true, 'HS256', 'EI_SIM_BOARD']]);
+    expect(stored.map((s) => [s.label, s.valuesCount, s.intervalMs, s.signatureValidate, s.signatureMethod, s.deviceType])).toEqual([['wave', 100, 10, true, 'HS256', 'EI_SIM_BOARD']]);
     const bytes = await t.raw(stored[0].id);
     expect(t.sim.board.recorded).toHaveLength(1);
     expect(sameExceptSignature(bytes, t.sim.board.recorded[0]!)).toBe(true);
@@ -136,7 +136,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
     expect(statusTrace(await t.messages())).toMatch(SUCCESS_ORDER);
     const stored = await t.samples('testing');
-    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['noise', 4000, true]]);
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['noise', 4000, true]]);
     const res = await fetch(`${t.service.url}/v1/api/${t.pid}/raw-data/${stored[0].id}/raw`, { headers: { 'x-api-key': API_KEY } });
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     await res.arrayBuffer();
@@ -151,7 +151,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
     expect(statusTrace(await t.messages())).toMatch(/^Sspr+UF$/);
     const stored = await t.samples();
-    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['file', 50, true]]);
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['file', 50, true]]);
     expect(sameExceptSignature(await t.raw(stored[0].id), t.sim.board.recorded[0]!)).toBe(true);
     expect(t.sim.board.stats.commands).toContain('AT+READFILE');
     expect(t.sim.board.stats.commands).not.toContain('AT+READBUFFER');
@@ -168,7 +168,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
     expect(statusTrace(await t.messages())).toMatch(/^Ssr+UF$/);
     const stored = await t.samples();
-    expect(stored.map((s) => [s.label, s.kind, s.width, s.height])).toEqual([['cat', 'jpg', 96, 96]]);
+    expect(stored.map((s) => [s.label, s.kind, s.imageDimensions?.width, s.imageDimensions?.height])).toEqual([['cat', 'jpg', 96, 96]]);
     const jpeg = await t.raw(stored[0].id);
     const { decode } = await import('jpeg-js');
     const img = decode(jpeg, { useTArray: true });
@@ -185,7 +185,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     await t.startSampling({ label: 'hex', lengthMs: 300, category: 'training', intervalMs: 10 });
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
     const stored = await t.samples();
-    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['hex', 30, true]]);
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['hex', 30, true]]);
     expect(sameExceptSignature(await t.raw(stored[0].id), t.sim.board.recorded[0]!)).toBe(true);
     expect(t.sim.board.stats.fastTransfers).toBe(0);
   });
@@ -195,7 +195,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     await t.startSampling({ label: 'noisy', lengthMs: 640, category: 'training', intervalMs: 16, sensor: 'Accelerometer' });
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
     const stored = await t.samples();
-    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['noisy', 40, true]]);
+    expect(stored.map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['noisy', 40, true]]);
     expect(t.sim.board.stats.garbage).toBeGreaterThan(0);
   });
 
@@ -205,7 +205,7 @@ describe('daemon end to end (simulated board, local service)', () => {
     await until(() => t.sim.board.stats.resets === 1);
     await t.startSampling({ label: 'after-reset', lengthMs: 300, category: 'training', intervalMs: 10 });
     expect((await t.finalEvent()).message).toEqual({ sampleFinished: true });
-    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['after-reset', 30, true]]);
+    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['after-reset', 30, true]]);
   });
 
   it('a request the board cannot do (unknown sensor, wrong rate) is refused before touching the board', async () => {
@@ -244,7 +244,7 @@ describe('daemon faults', () => {
     expect(ups).toBe(1);
     await t.startSampling({ label: 'reset', lengthMs: 600, category: 'training', intervalMs: 10 });
     expect((await t.finalEvent(fin.seq)).message).toEqual({ sampleFinished: true });
-    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValid])).toEqual([['reset', 60, true]]);
+    expect((await t.samples()).map((s) => [s.label, s.valuesCount, s.signatureValidate])).toEqual([['reset', 60, true]]);
     expect(t.sim.board.stats.resets).toBe(1);
   });
 
