@@ -137,6 +137,19 @@ describe('invalid labels fail the whole request, nothing stored', () => {
     ],
     ['an invalid x-bounding-boxes header', [{ name: 'data', filename: 'f5.png', contentType: 'image/png', body: tinyPng(4, 4) }], { 'x-bounding-boxes': '[{"label":"a","x":0,"y":0,"width":0,"height":1}]' }, /width must be a number > 0/],
     ['a label map with a non-string value', [{ name: 'data', filename: 'f6.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('label_map.labels', { version: 1, type: 'label-map-labels', labels: { 'f6.png': { a: 1 } } })], {}, /label_map\.labels: metadata values must be strings/],
+    // Control characters in labels and metadata are refused as in the x-label/x-metadata headers (issue 12).
+    ['an info.labels label with a newline', [{ name: 'data', filename: 'c1.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('info.labels', { version: 1, files: [{ path: 'c1.png', category: 'training', label: { type: 'label', label: 'idle\nx-api-key: y' } }] })], {}, /info\.labels: label\.label holds a control character/],
+    ['a bounding box label with an escape character', [{ name: 'data', filename: 'c2.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('bounding_boxes.labels', { version: 1, type: 'bounding-box-labels', boundingBoxes: { 'c2.png': [{ label: 'car\u001b[2J', x: 0, y: 0, width: 2, height: 2 }] } })], {}, /bounding_boxes\.labels: label holds a control character/],
+    [
+      'a structured label with a C1 control',
+      [
+        { name: 'data', filename: 'c3.json', contentType: 'application/json', body: jsonDoc(payload([1, 2, 3]), HMAC) },
+        labelPart('structured_labels.labels', { version: 1, type: 'structured-labels', structuredLabels: { 'c3.json': [{ startIndex: 0, endIndex: 2, label: 'a\u0085b' }] } }),
+      ],
+      {},
+      /structured_labels\.labels: label holds a control character/,
+    ],
+    ['info.labels metadata with a control character', [{ name: 'data', filename: 'c4.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('info.labels', { version: 1, files: [{ path: 'c4.png', category: 'training', label: { type: 'unlabeled' }, metadata: { site: 'a\u0000b' } }] })], {}, /info\.labels: metadata holds a control character/],
     ['an attachment named but not sent', [{ name: 'data', filename: 'f7.png', contentType: 'image/png', body: tinyPng(4, 4) }, labelPart('attachments.labels', { version: 1, type: 'attachments', attachments: { 'f7.png': [{ filename: 'gone.txt' }] } })], {}, /attachment "gone\.txt" of "f7\.png" is not in the request/],
   ];
   for (const [what, parts, headers, error] of cases) {

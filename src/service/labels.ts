@@ -51,6 +51,16 @@ function bad(file: string, message: string, path: string): never {
   throw new SampleFormatError('EI_SVC_LABELS', `${file}: ${message}`, path);
 }
 
+// C0, DEL and C1: refused in labels and metadata as in the x-label/x-metadata headers (issue 12).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A non-empty label without control characters. */
+function labelText(file: string, v: unknown, what: string, path: string): string {
+  if (typeof v !== 'string' || v === '') bad(file, `${what} must be a non-empty string`, path);
+  if (CONTROL.test(v)) bad(file, `${what} holds a control character`, path);
+  return v;
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -76,14 +86,14 @@ function boxes(file: string, arr: unknown, path: string): BoundingBox[] {
   return arr.map((b, i) => {
     const p = `${path}[${i}]`;
     if (!isObj(b)) bad(file, 'box must be an object', p);
-    if (typeof b.label !== 'string' || b.label === '') bad(file, 'label must be a non-empty string', `${p}.label`);
+    const label = labelText(file, b.label, 'label', `${p}.label`);
     for (const k of ['x', 'y'] as const) {
       if (typeof b[k] !== 'number' || !Number.isFinite(b[k]) || (b[k] as number) < 0) bad(file, `${k} must be a number >= 0`, `${p}.${k}`);
     }
     for (const k of ['width', 'height'] as const) {
       if (typeof b[k] !== 'number' || !Number.isFinite(b[k]) || (b[k] as number) <= 0) bad(file, `${k} must be a number > 0`, `${p}.${k}`);
     }
-    return { label: b.label, x: b.x as number, y: b.y as number, width: b.width as number, height: b.height as number };
+    return { label, x: b.x as number, y: b.y as number, width: b.width as number, height: b.height as number };
   });
 }
 
@@ -96,10 +106,10 @@ function structured(file: string, arr: unknown, path: string): StructuredLabel[]
     if (!isObj(s)) bad(file, 'entry must be an object', p);
     if (!isNonNegInt(s.startIndex)) bad(file, 'startIndex must be an integer >= 0', `${p}.startIndex`);
     if (!isNonNegInt(s.endIndex) || s.endIndex < s.startIndex) bad(file, 'endIndex must be an integer >= startIndex', `${p}.endIndex`);
-    if (typeof s.label !== 'string' || s.label === '') bad(file, 'label must be a non-empty string', `${p}.label`);
+    const label = labelText(file, s.label, 'label', `${p}.label`);
     if (s.startIndex !== next) bad(file, `startIndex ${s.startIndex} leaves a gap or overlap (expected ${next})`, `${p}.startIndex`);
     next = s.endIndex + 1;
-    return { startIndex: s.startIndex, endIndex: s.endIndex, label: s.label };
+    return { startIndex: s.startIndex, endIndex: s.endIndex, label };
   });
 }
 
@@ -107,6 +117,7 @@ function structured(file: string, arr: unknown, path: string): StructuredLabel[]
 function keyValues(file: string, m: unknown, path: string): { type: 'key-values'; labels: Record<string, string> } {
   if (Array.isArray(m)) {
     if (!m.every((x) => typeof x === 'string')) bad(file, 'a label map array must hold strings', path);
+    m.forEach((x, i) => CONTROL.test(x as string) && bad(file, 'a label map value holds a control character', `${path}[${i}]`));
     return { type: 'key-values', labels: Object.fromEntries(m.map((x, i) => [String(i), x as string])) };
   }
   return { type: 'key-values', labels: metadataOf(file, m, path) };
@@ -114,7 +125,10 @@ function keyValues(file: string, m: unknown, path: string): { type: 'key-values'
 
 function metadataOf(file: string, v: unknown, path: string): Record<string, string> {
   if (!isObj(v)) bad(file, 'metadata must be an object of strings', path);
-  for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') bad(file, 'metadata values must be strings', `${path}.${k}`);
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== 'string') bad(file, 'metadata values must be strings', `${path}.${k}`);
+    if (CONTROL.test(k) || CONTROL.test(x)) bad(file, 'metadata holds a control character', `${path}.${JSON.stringify(k).slice(1, -1)}`);
+  }
   return v as Record<string, string>;
 }
 
@@ -142,8 +156,7 @@ export function parseLabelFile(name: LabelFileName, bytes: Uint8Array): Map<stri
         if (!isObj(l)) bad(name, 'label must be an object', `${p}.label`);
         if (l.type === 'unlabeled') info.label = null;
         else if (l.type === 'label') {
-          if (typeof l.label !== 'string' || l.label === '') bad(name, 'label.label must be a non-empty string', `${p}.label.label`);
-          info.label = l.label;
+          info.label = labelText(name, l.label, 'label.label', `${p}.label.label`);
         } else if (l.type === 'multi-label') {
           info.structuredLabels = structured(name, l.labels, `${p}.label.labels`);
           info.label = null;
