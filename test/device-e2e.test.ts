@@ -159,7 +159,7 @@ describe('remote sampling end to end (local service)', () => {
     expect(await t.samples()).toHaveLength(0);
     expect(t.spool.stats().count).toBe(1);
     proxy.heal();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 45_000; // until the spool drains; generous for a loaded machine
     while (t.spool.stats().count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(t.spool.stats().count).toBe(0);
     expect((await t.samples()).map((s) => [s.label, s.valuesCount])).toEqual([['outage', 30]]);
