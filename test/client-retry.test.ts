@@ -130,7 +130,9 @@ describe('retry classification', () => {
       },
     };
     await expect(client.upload(broken, spec)).rejects.toBeInstanceOf(BodyBroke);
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the client's connection is gone (counted, bounded generously, not a fixed 50 ms).
+    const end = Date.now() + 30_000;
+    while (server.sockets.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(server.requests).toHaveLength(0);
     expect(server.sockets.size).toBe(0);
     expect((await client.upload(body, spec)).status).toBe(200);
@@ -174,14 +176,15 @@ describe('timeouts', () => {
 
   it('first-byte timeout when the server reads the request and never answers', async () => {
     server = await rawServer(() => 'handled');
-    client = new IngestionClient({ connector: tcp(server.port), apiKey: KEY, retry: { attempts: 2, sleep: fakeSleep().sleep }, timeouts: { firstByteMs: 80 } });
-    const t0 = Date.now();
+    const s = fakeSleep();
+    client = new IngestionClient({ connector: tcp(server.port), apiKey: KEY, retry: { attempts: 2, sleep: s.sleep }, timeouts: { firstByteMs: 80 } });
     const err = (await client.upload(body, spec).catch((e: unknown) => e)) as RetriesExhaustedError;
     expect(err).toBeInstanceOf(RetriesExhaustedError);
     expect(err.cause).toBeInstanceOf(TimeoutError);
     expect((err.cause as TimeoutError).phase).toBe('firstByte');
     expect(server.requests).toHaveLength(2);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // The wait between the attempts went through the injected sleep (counted, not timed).
+    expect(s.waits).toHaveLength(1);
   });
 
   it('send timeout when the peer stops reading (backpressure never clears)', async () => {
@@ -214,8 +217,9 @@ describe('timeouts', () => {
     const t0 = Date.now();
     const err = (await client.upload(body, spec).catch((e: unknown) => e)) as TimeoutError;
     expect(err).toMatchObject({ code: 'EI_TIMEOUT', phase: 'total' });
+    // Not before the deadline (a loaded machine only makes this longer); the phase shows it was
+    // the total deadline, not the idle one or the end of the 100-byte body, that ended it.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
-    expect(Date.now() - t0).toBeLessThan(1500);
   });
 
   it('an abort signal stops the upload and the retry wait', async () => {

@@ -159,7 +159,7 @@ describe('remote sampling end to end (local service)', () => {
     expect(await t.samples()).toHaveLength(0);
     expect(t.spool.stats().count).toBe(1);
     proxy.heal();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 45_000; // until the spool drains; generous for a loaded machine
     while (t.spool.stats().count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(t.spool.stats().count).toBe(0);
     expect((await t.samples()).map((s) => [s.label, s.valuesCount])).toEqual([['outage', 30]]);
@@ -207,14 +207,34 @@ describe('remote sampling end to end (local service)', () => {
     await new Promise((r) => dead.close(r));
     const client = new IngestionClient({ endpoint: `http://127.0.0.1:${port}`, apiKey: API_KEY, retry: { attempts: 1 } });
     const spool = await Spool.open(join(dir, 'spool'));
-    const up = spoolUploader({ spool, client, waitMs: 60_000, initialBackoffMs: 50 });
+    // A wait far longer than the test's own timeout: close() ending it is the only way to finish.
+    const up = spoolUploader({ spool, client, waitMs: 3_600_000, initialBackoffMs: 50 });
     const pending = up.upload({ body: new TextEncoder().encode('{"x":1}'), contentType: 'application/json', signature: '00', spec: { kind: 'data', category: 'training', fileName: 'p.json', label: 'p' } });
     const settled = pending.then(() => 'resolved', (e) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    // Until the sample is queued (counted, not a fixed sleep: the enqueue may be slow here).
+    while (spool.stats().count < 1) await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
     await up.close();
     expect(await settled).toMatchObject({ code: 'EI_DEVICE_UPLOAD_PENDING' });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Far below the hour-long wait, however loaded the machine.
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(spool.stats().count).toBe(1);
+    await client.close();
+    await spool.close();
+  });
+
+  it('stopping while a sample is still being queued: that upload ends at once too, not after waitMs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dev-pend2-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const client = new IngestionClient({ endpoint: 'http://127.0.0.1:9', apiKey: API_KEY, retry: { attempts: 1 } });
+    const spool = await Spool.open(join(dir, 'spool'));
+    const up = spoolUploader({ spool, client, waitMs: 3_600_000, initialBackoffMs: 50 });
+    // close() runs while the enqueue is in flight (before upload registers its waiter); the old
+    // code left that upload waiting for the hour.
+    const pending = up.upload({ body: new TextEncoder().encode('{"x":2}'), contentType: 'application/json', signature: '00', spec: { kind: 'data', category: 'training', fileName: 'q.json', label: 'q' } });
+    const settled = pending.then(() => 'resolved', (e) => e);
+    await up.close();
+    expect(await settled).toMatchObject({ code: 'EI_DEVICE_UPLOAD_PENDING' });
     expect(spool.stats().count).toBe(1);
     await client.close();
     await spool.close();

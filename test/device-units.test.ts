@@ -187,8 +187,9 @@ describe('sensor sources', () => {
     expect(rec.values).toHaveLength(100);
     expect(rec.values.every((r) => r.length === 3 && r.every(Number.isFinite))).toBe(true);
     expect(rec.axes.map((a) => a.name)).toEqual(['accX', 'accY', 'accZ']);
+    // Paced: 1 s of readings at speed 5 cannot come sooner than 200 ms (a loaded machine only
+    // makes it later, so there is no upper bound).
     expect(took).toBeGreaterThanOrEqual(150);
-    expect(took).toBeLessThan(3000);
     expect(fr.at(-1)).toBe(1);
     // Not constant: it is a signal.
     expect(new Set(rec.values.map((r) => r[0])).size).toBeGreaterThan(50);

@@ -96,6 +96,30 @@ describe('detectFrequency', () => {
     }
   });
 
+  it.each([100, 250, 1000])('%d Hz read by a host that stalls again and again (200–600 ms, each backlog in one chunk): within 1%%', (hz) => {
+    // What the gateway saw on a loaded machine: the old rough interval (median over all windows)
+    // was dragged by windows starting inside catch-up bursts, and 250 Hz came out as 295 Hz.
+    for (let seed = 1; seed <= 12; seed++) {
+      const r = rng(seed * 17);
+      const times: number[] = [];
+      let made = 0;
+      let t = 0;
+      let nextStall = 300 + r.next() * 400;
+      while (t < 2600) {
+        t += 2 + r.next() * 10; // the reader wakes every 2–12 ms …
+        if (t > nextStall) {
+          t += 200 + r.next() * 400; // … except when it stalls
+          nextStall = t + 300 + r.next() * 500;
+        }
+        // Each read gets every reading the device made by then (reading i is made at i/hz).
+        for (const upTo = Math.floor((t * hz) / 1000); made < upTo; made++) times.push(t);
+      }
+      const est = detectFrequency(times)!;
+      expect(est, `seed ${seed}`).not.toBeNull();
+      expect(Math.abs(est.hz - hz) / hz, `seed ${seed}: ${est.hz}`).toBeLessThan(0.01);
+    }
+  });
+
   it('counts pauses as segments and rejects late lines', () => {
     const { times } = stream({ hz: 100, seed: 7, pauseMs: 500, lateFraction: 0.05 });
     const est = detectFrequency(times)!;

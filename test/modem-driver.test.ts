@@ -107,7 +107,8 @@ describe.each(['new', 'old'] as const)('modem driver, %s dialect (in-process fak
     const err = (await c.connect().catch((e: unknown) => e)) as ModemError;
     expect(err.code).toBe('EI_MODEM_REGISTRATION_TIMEOUT');
     expect(err.retryable).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // The modem never registers: only the deadline can have ended the wait, not before it.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
   });
 
   it('a Ready banner mid-session fails the socket with EI_MODEM_REBOOTED; the next connect brings up again', async () => {

@@ -266,6 +266,8 @@ describe('modem end to end, no RTS/CTS and a slow network (the modem drops overr
       .catch((e: unknown) => e)) as { code?: string };
     expect(err.code).toBe('EI_TIMEOUT');
     expect(r.sim.stats().droppedFromHost).toBeGreaterThan(0);
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    // The typed timeout shows the first-byte deadline ended it (a hang would hit the test's own
+    // timeout); not before that deadline, however loaded the machine.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1990);
   });
 });

@@ -114,9 +114,13 @@ export function spoolUploader(o: SpoolUploaderOptions): SampleUploader {
     },
   });
   const running = sender.run({ signal: abort.signal });
+  const stopping = () => new SampleUploadError('EI_DEVICE_UPLOAD_PENDING', 'device stopping; the sample is kept in the spool and will be sent later');
   return {
     async upload(s) {
       const { id } = await o.spool.enqueue(s.body, { spec: s.spec, contentType: s.contentType, signature: s.signature });
+      // close() may have run while the enqueue was in flight: its sweep of the waiters missed
+      // this one, which would otherwise wait out waitMs.
+      if (abort.signal.aborted) throw stopping();
       return new Promise<UploadReceipt>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(id);
@@ -144,7 +148,7 @@ export function spoolUploader(o: SpoolUploaderOptions): SampleUploader {
       await running;
       for (const [id, w] of waiters) {
         waiters.delete(id);
-        w.reject(new SampleUploadError('EI_DEVICE_UPLOAD_PENDING', 'device stopping; the sample is kept in the spool and will be sent later'));
+        w.reject(stopping());
       }
     },
   };

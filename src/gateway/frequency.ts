@@ -22,7 +22,7 @@ export interface FrequencyEstimate {
 }
 
 /** Pause threshold: a gap longer than this many estimated intervals (jitter rarely reaches it) and at least 50 ms (burst delivery never does). */
-const GAP_INTERVALS = 3;
+const GAP_INTERVALS = 2.5;
 const GAP_MIN_MS = 50;
 /**
  * Never reject a reading closer than half an interval to the fit: arrival times quantised by burst
@@ -48,10 +48,19 @@ function median(xs: number[]): number {
 export function detectFrequency(times: ArrayLike<number>, breaks: ArrayLike<number> = []): FrequencyEstimate | null {
   const n = times.length;
   if (n < 8) return null;
-  // Rough interval: median slope over windows wide enough to span several delivery bursts.
+  // Rough interval: median slope over windows wide enough to span several delivery bursts,
+  // between readings that end their delivery chunk. A chunk's last reading is its freshest, so
+  // it is on time to within one read period; the others may be a backlog from a stall (a loaded
+  // host stalls often, and windows starting inside a catch-up burst would bias the median).
   const k = Math.max(1, Math.floor(n / 16));
+  const ends: number[] = [];
+  for (let i = 0; i < n; i++) if (i === n - 1 || times[i + 1] > times[i]) ends.push(i);
   const slopes: number[] = [];
-  for (let i = 0; i + k < n; i++) slopes.push((times[i + k] - times[i]) / k);
+  for (let a = 0, b = 0; a < ends.length; a++) {
+    while (b < ends.length && ends[b] - ends[a] < k) b++;
+    if (b === ends.length) break;
+    slopes.push((times[ends[b]] - times[ends[a]]) / (ends[b] - ends[a]));
+  }
   const rough = median(slopes);
   if (!(rough > 0)) return null;
   // A gap is either a pause (the device produced nothing: start a new segment) or a delivery

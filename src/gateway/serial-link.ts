@@ -5,6 +5,15 @@
  */
 import { serialPortClass } from '../optional.ts';
 import { performance } from 'node:perf_hooks';
+import { stat } from 'node:fs/promises';
+
+/**
+ * How often an open port's device node is checked. A tty whose other side is gone is hung up, and
+ * once the hang-up has completed its reads return 0 bytes, which serialport retries forever
+ * without an error or a close: on a loaded host the link never saw the unplug. The node
+ * vanishing (udev removes /dev/ttyUSB0; socat its pty links) is then what tells.
+ */
+const NODE_CHECK_MS = 500;
 
 export interface SerialLinkHandlers {
   /** The port is open; `write` sends bytes to the device. */
@@ -43,10 +52,12 @@ export async function runSerialLink(opts: SerialLinkOptions, h: SerialLinkHandle
   while (!signal.aborted) {
     const reason = await new Promise<string>((resolve) => {
       let settled = false;
+      let watch: NodeJS.Timeout | undefined;
       const port = new (serialPortClass())({ path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
       const finish = (why: string) => {
         if (settled) return;
         settled = true;
+        clearInterval(watch);
         signal.removeEventListener('abort', onAbort);
         if (port.isOpen) port.close(() => resolve(why));
         else resolve(why);
@@ -61,6 +72,24 @@ export async function runSerialLink(opts: SerialLinkOptions, h: SerialLinkHandle
         if (settled) return;
         stats.opens++;
         delay = first;
+        void stat(opts.path).then(
+          (at) => {
+            if (settled) return;
+            let checking = false;
+            watch = setInterval(() => {
+              if (checking) return;
+              checking = true;
+              stat(opts.path).then(
+                (now) => {
+                  checking = false;
+                  if (now.rdev !== at.rdev || now.ino !== at.ino) finish('device node replaced');
+                },
+                () => finish('device node gone'),
+              );
+            }, NODE_CHECK_MS);
+          },
+          () => finish('device node gone'),
+        );
         h.onOpen((data) => {
           if (port.isOpen) port.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
         });

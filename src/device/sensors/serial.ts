@@ -33,6 +33,8 @@ export interface SerialSourceOptions {
   maxSampleLengthS?: number;
   /** How long to listen when detecting the rate (default 2 s). */
   detectMs?: number;
+  /** Arrival clock in ms for rate detection (default performance.now); tests pass a synthetic one. */
+  clock?: () => number;
   portFactory?: (path: string, baudRate: number) => SerialLike;
 }
 
@@ -94,6 +96,7 @@ export class SerialSource implements SensorSource {
    * width. Also asks `sensors?`: an MCU that answers `# sensors: accX[m/s2], …` names its axes.
    */
   private async detect(): Promise<void> {
+    const clock = this.o.clock ?? (() => performance.now());
     const seen: { t: number; w: number }[] = [];
     let named: Axis[] | undefined;
     this.lineTap = (line) => {
@@ -106,9 +109,9 @@ export class SerialSource implements SensorSource {
         return;
       }
       const row = parseReadingLine(line);
-      if (row !== null) seen.push({ t: performance.now(), w: row.length });
+      if (row !== null) seen.push({ t: clock(), w: row.length });
     };
-    const detectStart = performance.now();
+    const detectStart = clock();
     if (this.axes === undefined) this.port?.write?.('sensors?\r\n');
     await new Promise((r) => setTimeout(r, this.o.detectMs ?? 2000));
     this.lineTap = undefined;
