@@ -150,7 +150,7 @@ describe('batch sender against the local service', () => {
     const sender = new BatchSender(r.spool, clientBatchSend(c), clientSend(c), { onEvent: (e) => events.push(e.type) });
     const counts = await sender.run({ untilEmpty: true });
     expect(counts).toMatchObject({ delivered: 8, duplicates: 1, dead: 1 });
-    expect(sender.stats).toMatchObject({ batches: 1, files: 10, single: 1 }); // the refused file was resent alone
+    expect(sender.stats).toMatchObject({ batches: 1, files: 10, single: 0 }); // the refused file is settled by its entry's status, not resent alone
     const dead = await r.spool.deadLetters();
     expect(dead).toHaveLength(1);
     expect(dead[0]!.note).toMatchObject({ status: 400 });

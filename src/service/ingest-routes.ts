@@ -275,8 +275,13 @@ export async function handleIngest(
   );
 }
 
+/**
+ * One file's entry of the `/files` answer. `status` (the HTTP status this file would have got
+ * alone) is our local extension: a batch sender can tell a refusal from a passing fault without
+ * resending the file alone (README, Studio/ingestion notes).
+ */
 function publicResult(r: FileResult): Record<string, unknown> {
-  const o: Record<string, unknown> = { success: r.success };
+  const o: Record<string, unknown> = { success: r.success, status: r.status };
   if (r.error !== undefined) o.error = r.error;
   if (r.sampleId !== undefined) o.sampleId = r.sampleId;
   o.projectId = r.projectId;

@@ -117,84 +117,158 @@ async function checkOne(ctx: IngestContext, f: IncomingFile, li: FileLabelInfo |
   return { f, li, c, att, displayName, fileName };
 }
 
-async function storeOne(ctx: IngestContext, k: CheckedIncoming): Promise<FileResult> {
+/** What storeMany knows of one file on its way to the index. */
+interface Pending {
+  k: CheckedIncoming;
+  base: { projectId: number; fileName: string };
+  category: string;
+  label: string | null;
+  signatureValid: boolean | null;
+  /** Indexes into the placeMany batch: the document, its image, its extra attachments. */
+  slots: { main: number; image?: number; extras: number[] };
+  /** Same body as an earlier file of this request (x-disallow-duplicates): its index in `pending`. */
+  dupOf?: number;
+  result?: FileResult;
+}
+
+/**
+ * Stores a request's checked files together: every file placed durably (data fsyncs, one
+ * directory fsync per directory), then every index row in one transaction. No row commits before
+ * its files are durable, and no file is answered before its row commits. Request order decides
+ * which of two equal bodies is stored under x-disallow-duplicates.
+ */
+async function storeMany(ctx: IngestContext, ks: CheckedIncoming[]): Promise<FileResult[]> {
   const { store, project, headers } = ctx;
-  const { f, li, c, att, displayName, fileName } = k;
-  const base = { projectId: project.projectId, fileName };
-  const placed: string[] = [];
+  const pending: Pending[] = [];
+  const toPlace: { projectId: number; source: { tmpPath?: string; bytes?: Uint8Array }; ext: string }[] = [];
+  const firstByHash = new Map<string, number>();
   try {
-    const sha256 = f.body.sha256;
-    let category = li?.category ?? ctx.category;
-    if (category === 'split') category = splitCategory(sha256);
-    const label = headers.noLabel ? null : li?.label !== undefined ? li.label : (headers.label ?? labelFromFileName(displayName));
-    const signatureValid = c.signatureStatus === 'valid' ? true : c.signatureStatus === 'invalid' ? false : null;
-    if (headers.disallowDuplicates) {
-      const dup = store.findByHash(project.projectId, sha256);
-      if (dup) return duplicateResult(dup, base.projectId);
+    for (const k of ks) {
+      const { f, li, c, att, displayName, fileName } = k;
+      const base = { projectId: project.projectId, fileName };
+      const sha256 = f.body.sha256;
+      let category = li?.category ?? ctx.category;
+      if (category === 'split') category = splitCategory(sha256);
+      const label = headers.noLabel ? null : li?.label !== undefined ? li.label : (headers.label ?? labelFromFileName(displayName));
+      const signatureValid = c.signatureStatus === 'valid' ? true : c.signatureStatus === 'invalid' ? false : null;
+      const p: Pending = { k, base, category, label, signatureValid, slots: { main: -1, extras: [] } };
+      pending.push(p);
+      if (headers.disallowDuplicates) {
+        const dup = store.findByHash(project.projectId, sha256);
+        if (dup) {
+          p.result = duplicateResult(dup, base.projectId);
+          continue;
+        }
+        const earlier = firstByHash.get(sha256);
+        if (earlier !== undefined) {
+          p.dupOf = earlier;
+          continue;
+        }
+        firstByHash.set(sha256, pending.length - 1);
+      }
+      try {
+        p.slots.main = toPlace.push({ projectId: project.projectId, source: f.body.tmpPath ? { tmpPath: f.body.tmpPath } : { bytes: await f.body.bytes() }, ext: c.ext }) - 1;
+        f.body.tmpPath = undefined;
+        if (f.attachment && att) {
+          const ext = c.info.attachmentType === 'image/png' ? 'png' : 'jpg';
+          p.slots.image = toPlace.push({ projectId: project.projectId, source: f.attachment.tmpPath ? { tmpPath: f.attachment.tmpPath } : { bytes: att }, ext }) - 1;
+          f.attachment.tmpPath = undefined;
+        }
+        for (const a of f.extraAttachments ?? []) {
+          const ext = /\.([a-z0-9]{1,8})$/i.exec(a.fileName)?.[1]?.toLowerCase() ?? '';
+          p.slots.extras.push(toPlace.push({ projectId: project.projectId, source: a.body.tmpPath ? { tmpPath: a.body.tmpPath } : { bytes: await a.body.bytes() }, ext }) - 1);
+          a.body.tmpPath = undefined;
+        }
+      } catch (e) {
+        p.result = failure(base, e);
+      }
     }
-    const path = await store.place(project.projectId, { tmpPath: f.body.tmpPath, bytes: f.body.tmpPath ? undefined : await f.body.bytes() }, c.ext);
-    placed.push(path);
-    f.body.tmpPath = undefined;
-    let attachmentPath: string | null = null;
-    if (f.attachment && att) {
-      const ext = c.info.attachmentType === 'image/png' ? 'png' : 'jpg';
-      attachmentPath = await store.place(project.projectId, { tmpPath: f.attachment.tmpPath, bytes: f.attachment.tmpPath ? undefined : att }, ext);
-      placed.push(attachmentPath);
-      f.attachment.tmpPath = undefined;
-    }
-    const attachments: { filename: string; path: string; size: number; contentType: string; sha256: string }[] = [];
-    for (const a of f.extraAttachments ?? []) {
-      const bytesA = a.body.tmpPath ? undefined : await a.body.bytes();
-      const ext = /\.([a-z0-9]{1,8})$/i.exec(a.fileName)?.[1]?.toLowerCase() ?? '';
-      const size = a.body.size;
-      const pathA = await store.place(project.projectId, { tmpPath: a.body.tmpPath, bytes: bytesA }, ext);
-      placed.push(pathA);
-      a.body.tmpPath = undefined;
-      attachments.push({ filename: sanitizeFileName(a.fileName), path: pathA, size, contentType: a.contentType, sha256: a.body.sha256 });
-    }
-    const { record, duplicate } = await store.commit(
-      {
-        projectId: project.projectId,
-        category,
-        filename: fileName,
-        label,
-        kind: c.kind,
-        format: c.format,
-        contentType: c.contentType,
-        size: f.body.size,
-        sha256,
-        signatureAlg: c.signatureAlg,
-        signatureStatus: c.signatureStatus,
-        deviceName: c.deviceName,
-        deviceType: c.deviceType ?? ctx.deviceType ?? null,
-        intervalMs: c.intervalMs,
-        sensors: c.sensors,
-        rowCount: c.rowCount,
-        totalLengthMs: c.totalLengthMs,
-        info: {
-          ...c.info,
-          ...(li?.boundingBoxes ? { boundingBoxes: li.boundingBoxes } : {}),
-          ...(li?.labelMap ? { labelMap: li.labelMap } : {}),
-          ...(attachments.length > 0 ? { attachments } : {}),
+    const placed = toPlace.length > 0 ? await store.placeMany(toPlace) : [];
+    const slotsOf = (p: Pending): number[] => [p.slots.main, ...(p.slots.image !== undefined ? [p.slots.image] : []), ...p.slots.extras].filter((i) => i >= 0);
+    const unplaceAll = async (p: Pending): Promise<void> => {
+      for (const i of slotsOf(p)) {
+        const r = placed[i];
+        if (typeof r === 'string') await store.unplace(r);
+      }
+    };
+    // Every row is handed to the store in this one turn, so they share one index transaction.
+    const commits: (Promise<{ record: SampleRecord; duplicate: boolean }> | undefined)[] = pending.map((p) => {
+      if (p.result || p.dupOf !== undefined) return undefined;
+      const bad = slotsOf(p).map((i) => placed[i]).find((r) => typeof r !== 'string');
+      if (bad) {
+        p.result = failure(p.base, bad);
+        return undefined;
+      }
+      const { f, li, c } = p.k;
+      const attachments: { filename: string; path: string; size: number; contentType: string; sha256: string }[] = (f.extraAttachments ?? []).map((a, j) => ({
+        filename: sanitizeFileName(a.fileName),
+        path: placed[p.slots.extras[j]] as string,
+        size: a.body.size,
+        contentType: a.contentType,
+        sha256: a.body.sha256,
+      }));
+      return store.commit(
+        {
+          projectId: project.projectId,
+          category: p.category,
+          filename: p.base.fileName,
+          label: p.label,
+          kind: c.kind,
+          format: c.format,
+          contentType: c.contentType,
+          size: f.body.size,
+          sha256: f.body.sha256,
+          signatureAlg: c.signatureAlg,
+          signatureStatus: c.signatureStatus,
+          deviceName: c.deviceName,
+          deviceType: c.deviceType ?? ctx.deviceType ?? null,
+          intervalMs: c.intervalMs,
+          sensors: c.sensors,
+          rowCount: c.rowCount,
+          totalLengthMs: c.totalLengthMs,
+          info: {
+            ...c.info,
+            ...(li?.boundingBoxes ? { boundingBoxes: li.boundingBoxes } : {}),
+            ...(li?.labelMap ? { labelMap: li.labelMap } : {}),
+            ...(attachments.length > 0 ? { attachments } : {}),
+          },
+          metadata: { ...headers.metadata, ...(li?.metadata ?? {}) },
+          uploadSource: headers.uploadSource,
+          structuredLabels: li?.structuredLabels ?? null,
         },
-        metadata: { ...headers.metadata, ...(li?.metadata ?? {}) },
-        uploadSource: headers.uploadSource,
-        structuredLabels: li?.structuredLabels ?? null,
-      },
-      path,
-      attachmentPath,
-      headers.disallowDuplicates,
-    );
-    if (duplicate) {
-      for (const p of placed) await store.unplace(p);
-      return duplicateResult(record, base.projectId);
+        placed[p.slots.main] as string,
+        p.slots.image !== undefined ? (placed[p.slots.image] as string) : null,
+        headers.disallowDuplicates,
+      );
+    });
+    const settled = await Promise.allSettled(commits.map((c) => c ?? Promise.resolve(undefined)));
+    const records: (SampleRecord | undefined)[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i];
+      const s = settled[i];
+      if (p.result) {
+        await unplaceAll(p);
+      } else if (p.dupOf !== undefined) {
+        // Answered as its first copy was: a duplicate of what it stored, or that copy's failure.
+        const first = records[p.dupOf];
+        p.result = first ? duplicateResult(first, p.base.projectId) : { ...pending[p.dupOf].result!, fileName: p.base.fileName };
+      } else if (s.status === 'rejected') {
+        await unplaceAll(p);
+        p.result = failure(p.base, s.reason);
+      } else {
+        const { record, duplicate } = s.value!;
+        records[i] = record;
+        if (duplicate) {
+          await unplaceAll(p);
+          p.result = duplicateResult(record, p.base.projectId);
+        } else {
+          p.result = { ...p.base, success: true, status: 200, sampleId: record.id, signatureValid: p.signatureValid };
+        }
+      }
     }
-    return { ...base, success: true, status: 200, sampleId: record.id, signatureValid };
-  } catch (e) {
-    for (const p of placed) await store.unplace(p);
-    return failure(base, e);
+    return pending.map((p) => p.result!);
   } finally {
-    await discard(f);
+    for (const k of ks) await discard(k.f);
   }
 }
 
@@ -228,17 +302,17 @@ export async function ingestFiles(
   labels: Map<string, FileLabelInfo>,
   opts: { atomicLabels?: boolean } = {},
 ): Promise<FileResult[]> {
-  const out: FileResult[] = [];
   if (!opts.atomicLabels) {
+    const checked: (CheckedIncoming | FileResult)[] = [];
     for (const f of files) {
       try {
-        out.push(await storeOne(ctx, await checkOne(ctx, f, labels.get(f.fileName))));
+        checked.push(await checkOne(ctx, f, labels.get(f.fileName)));
       } catch (e) {
         await discard(f);
-        out.push(failure(names(ctx, f).base, e));
+        checked.push(failure(names(ctx, f).base, e));
       }
     }
-    return out;
+    return withStored(ctx, checked);
   }
   const checked: (CheckedIncoming | FileResult)[] = [];
   let labelError: ServiceRequestError | undefined;
@@ -254,7 +328,15 @@ export async function ingestFiles(
     for (const f of files) await discard(f);
     return checked.map((k) => ('c' in k ? { ...failure(names(ctx, k.f).base, labelError), error: `not stored: ${labelError.message}` } : k));
   }
-  for (const k of checked) out.push('c' in k ? await storeOne(ctx, k) : k);
+  const out = await withStored(ctx, checked);
   for (const f of files) await discard(f);
   return out;
+}
+
+/** Stores the checked files of `checked` together; failed checks keep their result, in order. */
+async function withStored(ctx: IngestContext, checked: (CheckedIncoming | FileResult)[]): Promise<FileResult[]> {
+  const ok = checked.filter((k): k is CheckedIncoming => 'c' in k);
+  const stored = ok.length > 0 ? await storeMany(ctx, ok) : [];
+  let j = 0;
+  return checked.map((k) => ('c' in k ? stored[j++] : k));
 }

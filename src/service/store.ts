@@ -1,7 +1,9 @@
 /**
  * Sample storage: original bytes as files under `<dataDir>/samples`, an index in SQLite (WAL).
  * Crash-safe order per sample: write temp file, fsync, rename into place, fsync the directory,
- * then commit the index row; a sample answered 200 is therefore on disk and indexed. Index writes
+ * then commit the index row; a sample answered 200 is therefore on disk and indexed. A request's
+ * files go through these steps together (placeMany, then one commit turn): one directory fsync per
+ * directory and one index transaction for the lot. Index writes
  * are synchronous transactions on one connection, so concurrent uploads cannot interleave them.
  */
 import { openDatabase, type Database, type Statement } from './sqlite.ts';
@@ -17,6 +19,15 @@ export type { NewSample, SampleRecord, SignatureStatusText } from './store-schem
 
 /** What changed in the index (the web pages' live list listens to this). */
 export type StoreChange = { kind: 'added'; record: SampleRecord } | { kind: 'deleted' | 'relabeled'; projectId: number; id: number };
+
+/** A file to place: a finished temp file under the store's tmp dir, or bytes to write. */
+export interface PlaceSource {
+  tmpPath?: string;
+  bytes?: Uint8Array;
+}
+
+/** Files whose data fsyncs run at once in placeMany (libuv's pool has 4 threads). */
+const PLACE_CONCURRENCY = 8;
 
 export interface StoreOptions {
   /** 'full' fsyncs the WAL at every commit (default); 'normal' trusts the OS on power loss. */
@@ -124,49 +135,94 @@ export class SampleStore {
     return abs;
   }
 
+  /** How many fsyncs and index transactions this store has done (tests count them: group commit). */
+  readonly syncCounts = { file: 0, dir: 0, indexCommits: 0 };
+
   /**
    * Moves a finished temp file (or writes `bytes`) into place durably. The stored name is a fresh
    * UUID plus a sanitised extension: nothing from the request becomes a path.
    */
-  async place(projectId: number, source: { tmpPath?: string; bytes?: Uint8Array }, ext: string): Promise<string> {
-    const safeExt = /^[a-z0-9]{1,8}$/.test(ext) ? `.${ext}` : '';
-    const dirRel = `samples/${projectId}`;
-    const dirAbs = this.absolute(dirRel);
-    mkdirSync(dirAbs, { recursive: true, mode: 0o700 });
-    const rel = `${dirRel}/${randomUUID()}${safeExt}`;
-    let tmp = source.tmpPath;
-    try {
-      if (!tmp) {
-        tmp = join(this.tmpDir, `w-${randomUUID()}`);
-        const fh = await open(tmp, 'w', 0o600);
+  async place(projectId: number, source: PlaceSource, ext: string): Promise<string> {
+    const [r] = await this.placeMany([{ projectId, source, ext }]);
+    if (r instanceof Error) throw r;
+    return r;
+  }
+
+  /**
+   * Places many files durably with few fsyncs: each file's data is fsynced (a few at a time, so the
+   * file system can share journal commits), all are renamed into place, then each directory
+   * touched is fsynced once. Every file is durable under its final name when this resolves; a
+   * file that failed gets its StorageError in its slot (and nothing of it is left in place).
+   */
+  async placeMany(items: { projectId: number; source: PlaceSource; ext: string }[]): Promise<(string | StorageError)[]> {
+    const out: (string | StorageError)[] = new Array(items.length);
+    const tmps: (string | undefined)[] = items.map((it) => it.source.tmpPath);
+    const fail = async (i: number, e: unknown): Promise<void> => {
+      const t = tmps[i];
+      if (t) await rm(t, { force: true }).catch(() => {});
+      out[i] = new StorageError('cannot write sample file', { cause: e });
+    };
+    // 1. Data durable in the temp dir (written here first when given as bytes).
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < items.length; i = next++) {
+        const it = items[i];
         try {
-          await fh.write(source.bytes ?? new Uint8Array(0));
-          if (this.fsync) await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      } else if (this.fsync) {
-        const fh = await open(tmp, 'r+');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
+          if (!tmps[i]) tmps[i] = join(this.tmpDir, `w-${randomUUID()}`);
+          const fh = await open(tmps[i]!, it.source.tmpPath ? 'r+' : 'w', 0o600);
+          try {
+            if (!it.source.tmpPath) await fh.write(it.source.bytes ?? new Uint8Array(0));
+            if (this.fsync) {
+              await fh.sync();
+              this.syncCounts.file++;
+            }
+          } finally {
+            await fh.close();
+          }
+        } catch (e) {
+          await fail(i, e);
         }
       }
-      await rename(tmp, this.absolute(rel));
-      if (this.fsync) {
-        const dh = await open(dirAbs, 'r');
-        try {
-          await dh.sync();
-        } finally {
-          await dh.close();
-        }
+    };
+    await Promise.all(Array.from({ length: Math.min(PLACE_CONCURRENCY, items.length) }, worker));
+    // 2. Into place; 3. one fsync per directory touched.
+    const dirs = new Map<string, number[]>();
+    for (let i = 0; i < items.length; i++) {
+      if (out[i]) continue;
+      const it = items[i];
+      const safeExt = /^[a-z0-9]{1,8}$/.test(it.ext) ? `.${it.ext}` : '';
+      const dirRel = `samples/${it.projectId}`;
+      try {
+        const dirAbs = this.absolute(dirRel);
+        mkdirSync(dirAbs, { recursive: true, mode: 0o700 });
+        const rel = `${dirRel}/${randomUUID()}${safeExt}`;
+        await rename(tmps[i]!, this.absolute(rel));
+        out[i] = rel;
+        dirs.set(dirAbs, [...(dirs.get(dirAbs) ?? []), i]);
+      } catch (e) {
+        await fail(i, e);
       }
-    } catch (e) {
-      if (tmp) await rm(tmp, { force: true }).catch(() => {});
-      throw new StorageError('cannot write sample file', { cause: e });
     }
-    return rel;
+    if (this.fsync) {
+      for (const [dirAbs, idx] of dirs) {
+        try {
+          const dh = await open(dirAbs, 'r');
+          try {
+            await dh.sync();
+            this.syncCounts.dir++;
+          } finally {
+            await dh.close();
+          }
+        } catch (e) {
+          // The names may not be durable: none of these files counts as placed.
+          for (const i of idx) {
+            await this.unplace(out[i] as string);
+            out[i] = new StorageError('cannot write sample file', { cause: e });
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Removes a placed file whose sample was not committed (duplicate, later failure). */
@@ -200,6 +256,7 @@ export class SampleStore {
     const outcomes: ({ ok: true; v: { record: SampleRecord; duplicate: boolean } } | { ok: false; e: unknown })[] = [];
     try {
       if (!this.db.open) throw new Error('index closed');
+      this.syncCounts.indexCommits++;
       this.db.transaction(() => {
         for (const b of batch) {
           try {

@@ -3,8 +3,10 @@
  * together in one `/api/{category}/files` request, up to `connections` requests at once. Each
  * file's answer is applied to its own sample with the single-sample sender's policy
  * (SpoolSender.settle: delivered/duplicate → removed, refused → dead-lettered, failing on its own
- * → dead-lettered past the policy, outage → kept); a file that failed inside a batch is resent
- * alone, because a `/files` entry has no status to tell a refusal from a passing fault.
+ * → dead-lettered past the policy, outage → kept). A file that failed inside a batch is settled
+ * by its entry's own `status` when the answer has one (our local service's extension); without
+ * one (Edge Impulse's answer) it is resent alone, whose own status tells a refusal from a passing
+ * fault.
  *
  * Nothing lost, nothing stored twice: a sample leaves the queue only after its own answer; a crash
  * or a dropped connection before that leaves it queued, and every request carries
@@ -280,12 +282,26 @@ export class BatchSender {
     }
     // Stored files first: they prove the service healthy for the policy on the failed ones.
     const failed: Item[] = [];
+    const judged: { it: Item; out: SendOutcome }[] = [];
     for (let i = 0; i < pending.length; i++) {
       const a = answer.files[i]!;
-      if (a.kind === 'failed') failed.push(pending[i]!);
-      else await this.single.settle(pending[i]!.id, { kind: a.kind, status: a.status, response: a.response }, attempt);
+      if (a.kind !== 'failed') await this.single.settle(pending[i]!.id, { kind: a.kind, status: a.status, response: a.response }, attempt);
+      else if (a.outcome) judged.push({ it: pending[i]!, out: a.outcome });
+      else failed.push(pending[i]!);
     }
-    return failed.length ? this.alone(failed, attempt, signal) : { retry: [] };
+    // Failed entries with their own status: settled by it, no resend needed to learn it.
+    const retry: Item[] = [];
+    let failure: Extract<SendOutcome, { kind: 'retry' }> | undefined;
+    for (const { it, out } of judged) {
+      const v = await this.single.settle(it.id, out, attempt);
+      if (v === 'retry' || v === 'probe') {
+        retry.push(it);
+        failure ??= out as Extract<SendOutcome, { kind: 'retry' }>;
+      }
+    }
+    if (!failed.length) return { retry, failure };
+    const rest = await this.alone(failed, attempt, signal);
+    return { retry: [...retry, ...rest.retry], failure: failure ?? rest.failure };
   }
 
   /** Sends each sample on its own request (its own kind, as the one-at-a-time sender does). */
