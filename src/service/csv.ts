@@ -244,6 +244,16 @@ export class CsvRows {
     this.steps = this.timeSeries ? new Steps(Math.max(0, this.kept - 2)) : null;
   }
 
+  /** Data rows in the file (trailing blank lines dropped), known before they are read. */
+  get rowCount(): number {
+    return this.kept - 1;
+  }
+
+  /** True once every row has been returned. */
+  get atEnd(): boolean {
+    return this.lineNo >= this.kept;
+  }
+
   /** The next row's values (timestamp column removed), or null after the last row. */
   next(): number[] | null {
     if (this.lineNo >= this.kept) return null;

@@ -156,7 +156,7 @@ export function checkFile(input: Uint8Array | ByteSource, fileName: string, cont
       };
     }
     case 'wav': {
-      const w = readWav(src.all());
+      const w = readWav(src);
       const intervalMs = 1000 / w.sampleRate;
       return {
         ...base,
