@@ -14,6 +14,10 @@ import { parseCsv as wholeParse } from './csv-whole-oracle.ts';
 import { FileSource } from '../src/service/byte-source.ts';
 import { SampleFormatError } from '../src/service/errors.ts';
 import { runs } from './prop-runs.ts';
+import { samplePlot } from '../src/service/web/sample-plot.ts';
+import { summarizeRows } from '../src/service/web/plot-summary.ts';
+import { DEFAULT_LIMITS } from '../src/service/limits.ts';
+import type { SampleRecord } from '../src/service/store.ts';
 
 type Outcome = { ok: true; v: unknown } | { ok: false; code: string; message: string; path: unknown };
 
@@ -135,5 +139,18 @@ describe('streaming CSV reader', () => {
       }),
       { numRuns: runs(400) },
     );
+  });
+
+  it('the page plot of a CSV is the summary of its rows, exact and column-reduced, with the CSV interval', () => {
+    const rec = { kind: 'csv', intervalMs: 123, sensors: [] } as unknown as SampleRecord;
+    for (const [n, ts] of [[5, true], [3000, true], [3000, false]] as const) {
+      const lines = [ts ? 'timestamp,a,b' : 'a,b'];
+      for (let i = 0; i < n; i++) lines.push(`${ts ? `${Math.floor(i * 16.5)},` : ''}${Math.sin(i) * 100},${i % 17}`);
+      const b = Buffer.from(lines.join('\n'));
+      const c = wholeParse(b, 1e6);
+      const got = samplePlot(rec, b, 50, DEFAULT_LIMITS);
+      expect(got).toEqual({ kind: 'series', summary: summarizeRows(c.rows, 2, 50, c.intervalMs) });
+    }
+    expect(() => samplePlot(rec, Buffer.from('a\n1\nx\n'), 50, DEFAULT_LIMITS)).toThrow(/"x" is not a number \(at line 3, column a\)/);
   });
 });
