@@ -3,6 +3,7 @@
  * container check for MP4/AVI. They read only headers; nothing is decoded.
  */
 import { SampleFormatError } from './errors.ts';
+import { sourceOf, type ByteSource } from './byte-source.ts';
 
 export interface WavInfo {
   sampleRate: number;
@@ -27,31 +28,47 @@ function ascii(b: Uint8Array, at: number, n: number): string {
   return Buffer.from(b.buffer, b.byteOffset + at, Math.max(0, Math.min(n, b.length - at))).toString('latin1');
 }
 
-/** Reads the RIFF/WAVE header: the `fmt ` chunk and where `data` lies. */
-export function readWav(b: Uint8Array): WavInfo {
-  if (b.length < 12 || ascii(b, 0, 4) !== 'RIFF' || ascii(b, 8, 4) !== 'WAVE') bad('EI_SVC_WAV', 'not a RIFF/WAVE file');
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+/** `n` bytes at `pos` (fewer at the end), copied out of the source's window. */
+function bytesAt(src: ByteSource, pos: number, n: number): Uint8Array {
+  const want = Math.max(0, Math.min(n, src.length - pos));
+  if (want === 0) return new Uint8Array(0);
+  const { buf, at } = src.window(pos, want);
+  return buf.slice(at, at + Math.min(want, buf.length - at));
+}
+
+/**
+ * Reads the RIFF/WAVE header: the `fmt ` chunk and where `data` lies. Only chunk headers are
+ * read (through the source's window), so a large file costs no copy of itself (issue 12).
+ */
+export function readWav(input: Uint8Array | ByteSource): WavInfo {
+  const src = sourceOf(input);
+  const length = src.length;
+  const head = bytesAt(src, 0, 12);
+  if (length < 12 || ascii(head, 0, 4) !== 'RIFF' || ascii(head, 8, 4) !== 'WAVE') bad('EI_SVC_WAV', 'not a RIFF/WAVE file');
   let at = 12;
   let fmt: Omit<WavInfo, 'frames' | 'dataOffset' | 'dataBytes'> | undefined;
   let blockAlign = 0;
-  while (at + 8 <= b.length) {
-    const id = ascii(b, at, 4);
-    const size = dv.getUint32(at + 4, true);
+  while (at + 8 <= length) {
+    const h = bytesAt(src, at, 8);
+    const id = ascii(h, 0, 4);
+    const size = new DataView(h.buffer, h.byteOffset, 8).getUint32(4, true);
     const body = at + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + 16 > b.length) bad('EI_SVC_WAV', 'WAV fmt chunk too short');
+      if (size < 16 || body + 16 > length) bad('EI_SVC_WAV', 'WAV fmt chunk too short');
+      const f = bytesAt(src, body, 16);
+      const dv = new DataView(f.buffer, f.byteOffset, 16);
       fmt = {
-        audioFormat: dv.getUint16(body, true),
-        channels: dv.getUint16(body + 2, true),
-        sampleRate: dv.getUint32(body + 4, true),
-        bitsPerSample: dv.getUint16(body + 14, true),
+        audioFormat: dv.getUint16(0, true),
+        channels: dv.getUint16(2, true),
+        sampleRate: dv.getUint32(4, true),
+        bitsPerSample: dv.getUint16(14, true),
       };
-      blockAlign = dv.getUint16(body + 12, true);
+      blockAlign = dv.getUint16(12, true);
       if (fmt.channels === 0 || fmt.sampleRate === 0 || blockAlign === 0) bad('EI_SVC_WAV', 'WAV fmt chunk has zero channels, rate or block size');
     } else if (id === 'data') {
       if (!fmt) bad('EI_SVC_WAV', 'WAV data chunk before fmt chunk');
       // Streaming writers leave 0 or 0xFFFFFFFF here: take the rest of the file.
-      const avail = b.length - body;
+      const avail = length - body;
       const dataBytes = size === 0 || size === 0xffffffff ? avail : size;
       if (dataBytes > avail) bad('EI_SVC_WAV', `WAV data chunk declares ${size} bytes, only ${avail} present`);
       return { ...fmt, frames: Math.floor(dataBytes / blockAlign), dataOffset: body, dataBytes };

@@ -5,7 +5,7 @@
  */
 import { SampleFormatError } from './errors.ts';
 import { parseDocument, looksLikeJson, type ParsedDocument, type Sensor } from './document.ts';
-import { parseCsv } from './csv.ts';
+import { checkCsv } from './csv.ts';
 import { checkVideo, readJpeg, readPng, readWav } from './media.ts';
 import { imageHmacMatches, verifyDocumentSignature, type SignatureStatus, type VerifyKeys } from './signature.ts';
 import type { ServiceLimits } from './limits.ts';
@@ -140,7 +140,8 @@ export function checkFile(input: Uint8Array | ByteSource, fileName: string, cont
       };
     }
     case 'csv': {
-      const c = parseCsv(src.all(), ctx.limits.maxValues);
+      // Streamed through the source: no copy of the file, no array per row (issue 12).
+      const c = checkCsv(src, ctx.limits.maxValues);
       return {
         ...base,
         kind,
@@ -149,13 +150,13 @@ export function checkFile(input: Uint8Array | ByteSource, fileName: string, cont
         contentType: 'text/csv',
         intervalMs: c.intervalMs,
         sensors: c.sensors,
-        rowCount: c.rows.length,
-        totalLengthMs: c.timeSeries ? c.rows.length * c.intervalMs : null,
+        rowCount: c.rowCount,
+        totalLengthMs: c.timeSeries ? c.rowCount * c.intervalMs : null,
         info: { timeSeries: c.timeSeries, frequencyHz: c.timeSeries ? 1000 / c.intervalMs : null },
       };
     }
     case 'wav': {
-      const w = readWav(src.all());
+      const w = readWav(src);
       const intervalMs = 1000 / w.sampleRate;
       return {
         ...base,

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDocument } from './document.ts';
 import { BINARY_TYPES, type BinaryType } from './binary-tail.ts';
-import { parseCsv } from './csv.ts';
+import { CsvRows } from './csv.ts';
 import { readWav } from './media.ts';
 import { CborTokens } from './cbor-decode.ts';
 import { JsonTokens } from './json-scan.ts';
@@ -101,21 +101,25 @@ function rowsOf(rec: SampleRecord, src: ByteSource, limits: ServiceLimits, maxRo
       return null;
     }
     case 'csv': {
-      // CSV samples are read whole (bounded by the file limit); their rows are plain arrays.
-      const rows = parseCsv(src.all(), limits.maxValues).rows.slice(0, maxRows);
+      // Rows pulled line by line through the window (issue 12): one row in memory at a time.
+      const csv = new CsvRows(src, limits.maxValues);
       let i = 0;
       return (budget, out) => {
-        for (let n = 0; i < rows.length && n < budget; i++, n += rows[i - 1].length) out.push((i ? ',[' : '[') + rows[i].map(num).join(',') + ']');
-        return i >= rows.length;
+        for (let n = 0; i < maxRows && n < budget; i++) {
+          const row = csv.next();
+          if (!row) return true;
+          out.push((i ? ',[' : '[') + row.map(num).join(',') + ']');
+          n += row.length;
+        }
+        return i >= maxRows || csv.atEnd;
       };
     }
     case 'wav': {
-      // WAV is read whole (bounded by the file limit); its frames are read from the bytes.
-      const bytes = src.all();
-      const w = readWav(bytes);
+      // Only the header is parsed; frames are read through the window.
+      const w = readWav(src);
       if (w.audioFormat === 1 && (w.bitsPerSample === 16 || w.bitsPerSample === 8)) {
         const step = w.bitsPerSample / 8;
-        return fixedRows(sourceOf(bytes), w.dataOffset, Math.min(w.frames, maxRows), w.channels, step, step === 2 ? (dv, o) => dv.getInt16(o, true) : (dv, o) => dv.getUint8(o) - 128);
+        return fixedRows(src, w.dataOffset, Math.min(w.frames, maxRows), w.channels, step, step === 2 ? (dv, o) => dv.getInt16(o, true) : (dv, o) => dv.getUint8(o) - 128);
       }
       return null;
     }

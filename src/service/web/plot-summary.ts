@@ -88,8 +88,9 @@ export class PlotSummarizer {
     }
   }
 
-  finish(): PlotSummary {
-    const iv = this.intervalMs > 0 ? this.intervalMs : 1;
+  /** @param intervalMs the interval, when only known once every row was read (CSV). */
+  finish(intervalMs = this.intervalMs): PlotSummary {
+    const iv = intervalMs > 0 ? intervalMs : 1;
     if (this.exactRows) {
       const t = new Array<number>(this.rowCount);
       for (let i = 0; i < this.rowCount; i++) t[i] = i * iv;

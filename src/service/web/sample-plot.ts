@@ -1,13 +1,14 @@
 /**
  * Feeds a stored sample's values into the plot summary. Binary tails and PCM WAV are read straight
- * from the file's bytes (no array per row); inline document rows and CSV come from the service's
- * decoders. When the service's streaming document reader lands, `fastCborSummary` (and the JSON
- * and CSV cases) switch to it: the summariser only needs rows pushed in order.
+ * from the file's bytes (no array per row); CSV rows are pushed as the streaming reader yields
+ * them; inline document rows come from the service's decoder. When the service's streaming
+ * document reader lands, `fastCborSummary` (and the JSON case) switch to it: the summariser only
+ * needs rows pushed in order.
  */
 import { decodePayload } from '../sample-read.ts';
 import { parseDocument } from '../document.ts';
 import { BINARY_TYPES, type BinaryType } from '../binary-tail.ts';
-import { parseCsv } from '../csv.ts';
+import { CsvRows } from '../csv.ts';
 import { readWav } from '../media.ts';
 import type { ServiceLimits } from '../limits.ts';
 import type { SampleRecord } from '../store.ts';
@@ -79,8 +80,11 @@ export function samplePlot(rec: SampleRecord, bytes: Uint8Array, columns: number
       return { kind: 'none', reason: 'image' };
     }
     case 'csv': {
-      const c = parseCsv(bytes, limits.maxValues);
-      return { kind: 'series', summary: summarizeRows(c.rows, Math.max(1, c.sensors.length), columns, c.intervalMs) };
+      // Rows pushed as they are read: no array of rows (issue 12). The interval is known at the end.
+      const csv = new CsvRows(bytes, limits.maxValues);
+      const s = new PlotSummarizer(csv.rowCount, Math.max(1, csv.sensors.length), columns, 0);
+      for (let row = csv.next(); row; row = csv.next()) s.push(row);
+      return { kind: 'series', summary: s.finish(csv.finish().intervalMs) };
     }
     case 'wav': {
       const w = readWav(bytes);
