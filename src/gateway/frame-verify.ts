@@ -4,8 +4,7 @@
  * must sign every frame; a signed frame from a device without a key is refused (we cannot tell
  * it from a forgery); with no keys configured at all, unsigned frames pass.
  */
-import { createHash } from 'node:crypto';
-import { es256VerifyDigest } from '../sign/index.ts';
+import { es256VerifyData } from '../sign/index.ts';
 import type { ParsedFrame } from './frame.ts';
 
 export type VerifyVerdict = { ok: true } | { ok: false; reason: 'unsigned' | 'unknown-device' | 'bad-signature' };
@@ -21,8 +20,7 @@ export class FrameVerifier {
     const key = this.keys.get(frame.deviceId);
     if (!frame.signature) return key ? { ok: false, reason: 'unsigned' } : { ok: true };
     if (!key) return { ok: false, reason: 'unknown-device' };
-    const digest = new Uint8Array(createHash('sha256').update(frame.signed).digest());
-    return es256VerifyDigest(frame.signature, digest, key) ? { ok: true } : { ok: false, reason: 'bad-signature' };
+    return es256VerifyData(frame.signature, frame.signed, key) ? { ok: true } : { ok: false, reason: 'bad-signature' };
   }
 }
 

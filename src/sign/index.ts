@@ -5,7 +5,7 @@
 export { SignError } from './errors.ts';
 export { createSigner, PLACEHOLDERS, SIGN_ALGS } from './signer.ts';
 export type { SignAlg, Signer, SignerOptions, SignSession } from './signer.ts';
-export { es256KeyPair, es256PublicKey, es256SignDigest, es256VerifyDigest } from './es256.ts';
+export { es256KeyPair, es256PublicKey, es256SignDigest, es256VerifyData, es256VerifyDigest } from './es256.ts';
 export { verifyBody, es256Verify, hs256Verify } from './verify.ts';
 export type { VerifyOptions, VerifyResult } from './verify.ts';
 export { cborItemLength, locateSignature } from './locate.ts';
