@@ -9,6 +9,7 @@ import {
   TruncatedResponseError,
 } from '../src/http/errors.ts';
 import { ResponseParser, type HttpResponse, type ResponseLimits } from '../src/http/response-parser.ts';
+import { splitAt } from './split-bytes.ts';
 
 const b = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 const t = (u: Uint8Array) => Buffer.from(u).toString('latin1');
@@ -27,18 +28,6 @@ function parse(pieces: Uint8Array[], eof = true, limits?: Partial<ResponseLimits
   }
   if (!p.complete && eof) p.finish();
   return { res: p.result(), rest };
-}
-
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.byteLength + 1)))].sort((x, y) => x - y);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of points) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
 }
 
 const VALID: Array<[string, string, Partial<HttpResponse> & { bodyText: string }]> = [

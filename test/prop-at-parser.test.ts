@@ -4,20 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AtParser, MAX_LINE, MAX_PAYLOAD, type AtEvent } from '../src/transport/modem/at-parser.ts';
 import { runs, timeoutFor } from './prop-runs.ts';
+import { splitAt as split } from './split-bytes.ts';
 
 const enc = (s: string) => Buffer.from(s, 'latin1');
-
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
 
 /** Events as plain data (payload bytes as hex) so runs compare with toEqual. */
 function events(pieces: Uint8Array[]): unknown[] {

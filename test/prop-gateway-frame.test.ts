@@ -5,18 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../src/gateway/frame-decoder.ts';
 import { buildRawFrame, frameToWire, type ParsedFrame } from '../src/gateway/frame.ts';
 import { runs, timeoutFor } from './prop-runs.ts';
-
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
+import { splitAt as split } from './split-bytes.ts';
 
 const plain = (f: ParsedFrame) => ({
   deviceId: f.deviceId,

@@ -4,18 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineSplitter, MAX_LINE, parseNote, parseReading, parseSensorList } from '../src/gateway/line-parser.ts';
 import { runs, timeoutFor } from './prop-runs.ts';
-
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
+import { splitAt as split } from './split-bytes.ts';
 
 function lines(pieces: Uint8Array[]) {
   const s = new LineSplitter();

@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ResponseParser, DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../src/http/response-parser.ts';
 import { InterimLimitError, ResponseParseError } from '../src/http/errors.ts';
 import { runs, timeoutFor } from './prop-runs.ts';
+import { splitAt as split } from './split-bytes.ts';
 
 const enc = (s: string) => Buffer.from(s, 'latin1');
-
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
 
 type Outcome = { ok: true; status: number; headers: Record<string, string>; body: string; keepAlive: boolean; used: number } | { ok: false; code: string };
 

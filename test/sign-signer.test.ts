@@ -13,6 +13,7 @@ import {
   SignError,
   type SignAlg,
 } from '../src/sign/index.ts';
+import { splitAt as split } from './split-bytes.ts';
 
 const te = new TextEncoder();
 
@@ -23,18 +24,6 @@ function sign(alg: SignAlg, chunks: Uint8Array[], opts: Parameters<typeof create
 }
 
 /** Splits `data` at the given cut points (sorted, deduplicated, clamped). */
-function split(data: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(data.subarray(prev, p));
-    prev = p;
-  }
-  out.push(data.subarray(prev));
-  return out;
-}
-
 /** node:crypto's own P-256 verifier over the raw message (r‖s, IEEE P1363 encoding). */
 function nodeEs256Verify(message: Uint8Array, sigHex: string, publicKey: Uint8Array): boolean {
   const x = Buffer.from(publicKey.subarray(1, 33)).toString('base64url');
