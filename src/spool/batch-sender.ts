@@ -23,7 +23,7 @@ import { batchable, batchKey, nextBatch, resolveBatchLimits } from './batch-plan
 import type { BatchLimits } from './batch-plan.ts';
 import type { BatchSendFn } from './client-batch-send.ts';
 import type { SpoolRecord } from './record.ts';
-import { SpoolSender } from './sender.ts';
+import { SpoolSender, sleep } from './sender.ts';
 import type { SendFn, SendOutcome, SenderCounts, SenderOptions } from './sender.ts';
 import type { QueueEntry, Spool } from './spool.ts';
 
@@ -50,19 +50,6 @@ export interface BatchStats {
 interface Item {
   id: string;
   record: SpoolRecord;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 const isOutage = (o: SendOutcome) => o.kind === 'retry' && (o.scope ?? 'outage') === 'outage';

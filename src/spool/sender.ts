@@ -58,7 +58,8 @@ export interface SenderCounts {
   retries: number;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, resolving early (never rejecting) when `signal` aborts: the senders' backoff wait. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const t = setTimeout(done, ms);
