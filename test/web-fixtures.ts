@@ -13,6 +13,8 @@ import { attachRemoteManagement, createRemoteManagement, type RemoteManagement }
 import { createWebPages, type WebPages } from '../src/service/web/routes.ts';
 import { encodeToBytes } from '../src/encode/index.ts';
 import type { DocumentInput } from '../src/model/document.ts';
+import { crc32 } from '../src/gateway/crc32.ts';
+import { wav } from './service-docs.ts';
 import { simulatedAccelerometer } from '../src/cli/demo.ts';
 
 export const API_KEY = 'ei_web_test_made_up_key_0123456789abcdef';
@@ -143,32 +145,8 @@ export function binaryTailDoc(rows: number): Uint8Array {
 /** 16-bit PCM mono WAV: a 440 Hz tone under a rising envelope. */
 export function toneWav(seconds: number, rate = 16000): Buffer {
   const n = Math.round(seconds * rate);
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12000 * (i / n)), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8, 'latin1');
-  h.write('fmt ', 12, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
-
-function crc32(b: Buffer): number {
-  let c = ~0;
-  for (const x of b) {
-    c ^= x;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
+  const samples = Array.from({ length: n }, (_, i) => Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12000 * (i / n)));
+  return wav(samples, rate);
 }
 
 /** A real (decodable) RGB PNG: a gradient with a darker rectangle where a box will go. */
