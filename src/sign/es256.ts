@@ -28,20 +28,17 @@ export function es256VerifyDigest(signature: Uint8Array, digest: Uint8Array, pub
 
 type NodeKey = import('node:crypto').KeyObject;
 
-/** node:crypto key objects by public key hex: a gateway checks the same few device keys per frame. */
-const nodeKeys = new Map<string, NodeKey>();
-const MAX_NODE_KEYS = 256;
+/** node:crypto key objects per public key array: a gateway checks the same few device keys per frame. */
+const nodeKeys = new WeakMap<Uint8Array, NodeKey>();
 
 function nodeKey(crypto: typeof import('node:crypto'), publicKey: Uint8Array): NodeKey {
-  const id = Array.from(publicKey, (b) => b.toString(16).padStart(2, '0')).join('');
-  let key = nodeKeys.get(id);
+  let key = nodeKeys.get(publicKey);
   if (key === undefined) {
     const pub = es256PublicKeyBytes(publicKey); // validates once per key
     const raw = pub.length === 65 ? pub : p256.Point.fromBytes(pub).toBytes(false);
     const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
     key = crypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64(raw.subarray(1, 33)), y: b64(raw.subarray(33)) }, format: 'jwk' });
-    if (nodeKeys.size >= MAX_NODE_KEYS) nodeKeys.delete(nodeKeys.keys().next().value as string);
-    nodeKeys.set(id, key);
+    nodeKeys.set(publicKey, key);
   }
   return key;
 }
