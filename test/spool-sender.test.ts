@@ -110,8 +110,11 @@ describe('SpoolSender', () => {
   });
 
   it('a record rotted on disk is dead-lettered (kept, with the reason), never sent or deleted', async () => {
-    const s = await filled(2);
-    const [bad] = s.entries();
+    const first = await filled(2);
+    const [bad] = first.entries();
+    await first.close();
+    // Reopened, as after a restart: nothing of it is in memory, the disk is all there is.
+    const s = await Spool.open(first.dir);
     await writeFile(join(s.dir, 'queue', bad.id), 'EISPOOL1 not a record');
     const sent: string[] = [];
     const c = await new SpoolSender(s, async (r) => (sent.push(text(r)), { kind: 'delivered', status: 200 })).run({ untilEmpty: true });
@@ -120,6 +123,29 @@ describe('SpoolSender', () => {
     const dead = await s.deadLetters();
     expect(dead[0].id).toBe(bad.id);
     expect(dead[0].note.reason).toMatch(/corrupt record/);
+    await s.close();
+  });
+
+  it('a record just accepted is sent from memory as accepted, even if its file rots before the read', async () => {
+    const s = await filled(2);
+    const [e0] = s.entries();
+    await writeFile(join(s.dir, 'queue', e0.id), 'EISPOOL1 not a record');
+    const sent: string[] = [];
+    const c = await new SpoolSender(s, async (r) => (sent.push(text(r)), { kind: 'delivered', status: 200 })).run({ untilEmpty: true });
+    expect(sent).toEqual(['s0', 's1']);
+    expect(c).toMatchObject({ delivered: 2, dead: 0 });
+    await s.close();
+  });
+
+  it('with recentMaxBytes 0 every read goes to the disk (a rotted record is caught at once)', async () => {
+    const s = await Spool.open(await tmp(), { recentMaxBytes: 0 });
+    for (let i = 0; i < 2; i++) await s.enqueue(new TextEncoder().encode(`s${i}`), { spec, contentType: 'application/json' });
+    const [bad] = s.entries();
+    await writeFile(join(s.dir, 'queue', bad.id), 'EISPOOL1 not a record');
+    const sent: string[] = [];
+    const c = await new SpoolSender(s, async (r) => (sent.push(text(r)), { kind: 'delivered', status: 200 })).run({ untilEmpty: true });
+    expect(sent).toEqual(['s1']);
+    expect(c).toMatchObject({ delivered: 1, dead: 1 });
     await s.close();
   });
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { encodeDocument } from '../encode/index.ts';
 import { type Spool, SpoolFullError } from '../spool/index.ts';
-import type { SampleSpec } from '../spool/index.ts';
+import type { EnqueueResult, SampleSpec } from '../spool/index.ts';
 import { FrameDecoder } from './frame-decoder.ts';
 import type { ParsedFrame } from './frame.ts';
 import { FrameVerifier } from './frame-verify.ts';
@@ -128,7 +128,11 @@ export class Gateway {
     this.opts.onEvent?.(e);
   }
 
-  /** Queues a spool write behind the port's previous ones (keeps arrival order). */
+  /**
+   * Hands a sample to the spool at once (the spool numbers samples in call order, so arrival order
+   * is kept while several are in flight and group commit can write them together); counts and
+   * acknowledgements are then taken in arrival order on the port's chain.
+   */
   private spoolSample(port: (typeof this.ports)[number], body: Uint8Array, contentType: string, label: string, fileBase: string, ext: string, signature: string): void {
     if (port.pending >= (this.opts.maxPending ?? 256)) {
       port.stats.refused++;
@@ -136,12 +140,20 @@ export class Gateway {
       return;
     }
     port.pending++;
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const fileName = `${fileBase}.${sha256.slice(0, 12)}.${ext}`;
+    const spec: SampleSpec = { kind: 'data', category: this.opts.category, fileName, label, uploadSource: 'ei-ingest-gateway' };
+    let stored: Promise<EnqueueResult>;
+    try {
+      stored = this.opts.spool.enqueue(body, { spec, contentType, signature });
+    } catch (e) {
+      stored = Promise.reject(e);
+    }
+    // Settled here too, so a refusal waiting behind a slow acknowledgement is never "unhandled".
+    stored.catch(() => undefined);
     port.chain = port.chain.then(async () => {
-      const sha256 = createHash('sha256').update(body).digest('hex');
-      const fileName = `${fileBase}.${sha256.slice(0, 12)}.${ext}`;
-      const spec: SampleSpec = { kind: 'data', category: this.opts.category, fileName, label, uploadSource: 'ei-ingest-gateway' };
       try {
-        const r = await this.opts.spool.enqueue(body, { spec, contentType, signature });
+        const r = await stored;
         port.stats.samples++;
         if (r.dropped > 0) this.emit({ type: 'dropped-oldest', port: port.spec.path, count: r.dropped });
         try {

@@ -270,12 +270,14 @@ export class BatchSender {
     // Stored files first: they prove the service healthy for the policy on the failed ones.
     const failed: Item[] = [];
     const judged: { it: Item; out: SendOutcome }[] = [];
+    const stored: { id: string; out: Extract<SendOutcome, { kind: 'delivered' | 'duplicate' }> }[] = [];
     for (let i = 0; i < pending.length; i++) {
       const a = answer.files[i]!;
-      if (a.kind !== 'failed') await this.single.settle(pending[i]!.id, { kind: a.kind, status: a.status, response: a.response }, attempt);
+      if (a.kind !== 'failed') stored.push({ id: pending[i]!.id, out: { kind: a.kind, status: a.status, response: a.response } });
       else if (a.outcome) judged.push({ it: pending[i]!, out: a.outcome });
       else failed.push(pending[i]!);
     }
+    await this.single.settleStored(stored, attempt);
     // Failed entries with their own status: settled by it, no resend needed to learn it.
     const retry: Item[] = [];
     let failure: Extract<SendOutcome, { kind: 'retry' }> | undefined;

@@ -142,6 +142,22 @@ export class SpoolSender {
    * the failure. Returns the verdict; 'probe' and 'retry' leave the sample queued. A batch
    * sender settles a batch's stored files first: they are the health proof for the others.
    */
+  /**
+   * Settles samples the service stored (delivered or duplicate) together: one removal for all of
+   * them (a batch's answer), then the same counts and events as `settle`.
+   */
+  async settleStored(items: readonly { id: string; out: Extract<SendOutcome, { kind: 'delivered' | 'duplicate' }> }[], attemptsThisRun: number): Promise<void> {
+    if (items.length === 0) return;
+    await this.spool.removeMany(items.map((i) => i.id));
+    const now = this.now();
+    for (const { id, out } of items) {
+      if (out.kind === 'delivered') this.counts.delivered++;
+      else this.counts.duplicates++;
+      this.lastStoredAt = now;
+      this.opts.onEvent?.({ type: out.kind, id, status: out.status, attempts: attemptsThisRun });
+    }
+  }
+
   async settle(id: string, out: SendOutcome, attemptsThisRun: number): Promise<Verdict> {
     const now = this.now();
     if (out.kind === 'delivered' || out.kind === 'duplicate') {

@@ -50,6 +50,8 @@ export interface SpoolOptions {
   /** Most samples / record bytes in one group (defaults 256 and 4 MiB). */
   groupMaxCount?: number;
   groupMaxBytes?: number;
+  /** Bytes of just-accepted samples kept in memory for the sender (default 8 MiB; 0 = none). */
+  recentMaxBytes?: number;
 }
 
 export interface QueueEntry {
@@ -107,13 +109,27 @@ export class Spool {
   readonly dir: string;
   private readonly queueDir: string;
   private readonly deadDir: string;
-  private readonly opts: Required<Omit<SpoolOptions, 'readOnly' | 'groupCommit' | 'groupMaxCount' | 'groupMaxBytes'>> & { readOnly: boolean };
+  private readonly opts: Required<Omit<SpoolOptions, 'readOnly' | 'groupCommit' | 'groupMaxCount' | 'groupMaxBytes' | 'recentMaxBytes'>> & { readOnly: boolean };
   private readonly committer: GroupCommitter | null;
   /** Members still queued per pack file. */
   private readonly packLive = new Map<string, number>();
   /** The last pack read (the sender reads its members one after another). */
   private packCache: { name: string; records: Map<string, Uint8Array> } | null = null;
   private queue: QueueEntry[] = [];
+  /** The queue's entries by id (the sender looks samples up one by one; the queue can be long). */
+  private readonly byId = new Map<string, QueueEntry>();
+  /**
+   * The records accepted last, as the sender will read them (a bounded number of bytes, oldest
+   * evicted first): a gateway's sender reads samples a few milliseconds after they were written,
+   * and reading them back from disk would cost more than writing them did.
+   */
+  private readonly recent = new Map<string, SpoolRecord>();
+  private recentBytes = 0;
+  private readonly recentMaxBytes: number;
+  /** Ids with an attempts note on disk (so a sample delivered first time costs no unlink). */
+  private readonly noted = new Set<string>();
+  /** Packs that have a `.done` side file. */
+  private readonly withDone = new Set<string>();
   private bytes = 0;
   private reservedBytes = 0;
   private reservedCount = 0;
@@ -125,6 +141,8 @@ export class Spool {
   private ddir: DurableDir | null = null;
   private release: (() => Promise<void>) | null = null;
   private waiters: (() => void)[] = [];
+  /** Tail of the enqueues waiting to make room (drop-oldest deletes), in call order; null when none. */
+  private admitting: Promise<void> | null = null;
   private closed = false;
   /** Ids the sender is working on; drop-oldest skips them. */
   readonly busy = new Set<string>();
@@ -140,6 +158,7 @@ export class Spool {
       maxDead: opts.maxDead ?? 1000,
       readOnly: opts.readOnly ?? false,
     };
+    this.recentMaxBytes = opts.recentMaxBytes ?? 8 * 1024 * 1024;
     const groupMaxCount = opts.groupMaxCount ?? 256;
     const groupMaxBytes = opts.groupMaxBytes ?? 4 * 1024 * 1024;
     if (!(groupMaxCount >= 1)) throw new SpoolInputError('groupMaxCount must be at least 1', 'groupMaxCount');
@@ -176,8 +195,7 @@ export class Spool {
     for (const id of names) {
       const st = await stat(join(this.queueDir, id)).catch(() => null);
       if (!st) continue;
-      this.queue.push({ id, seq: recordSeq(id), bytes: st.size });
-      this.bytes += st.size;
+      this.index({ id, seq: recordSeq(id), bytes: st.size });
     }
     if (await this.indexPacks(all)) this.queue.sort((a, b) => a.seq - b.seq);
     if (!this.opts.readOnly) {
@@ -186,7 +204,11 @@ export class Spool {
       for (const n of deadNames) if (n.endsWith('.rec.json') && !live.has(n.slice(0, -5))) await unlink(join(this.deadDir, n)).catch(() => undefined);
       // Attempt notes of samples that left the queue (crash between the two unlinks).
       const queued = new Set(this.queue.map((e) => e.id));
-      for (const n of await readdir(this.queueDir)) if (n.endsWith('.rec.json') && !queued.has(n.slice(0, -5))) await unlink(join(this.queueDir, n)).catch(() => undefined);
+      for (const n of await readdir(this.queueDir)) {
+        if (!n.endsWith('.rec.json')) continue;
+        if (queued.has(n.slice(0, -5))) this.noted.add(n.slice(0, -5));
+        else await unlink(join(this.queueDir, n)).catch(() => undefined);
+      }
     }
     const last = Math.max(0, ...this.queue.map((e) => e.seq), ...this.dead.map(recordSeq));
     // Start above both the last name on disk and the clock, so names stay unique across history.
@@ -205,13 +227,14 @@ export class Spool {
       } catch {
         continue; // unreadable: left in place for a person to look at, never sent half
       }
-      const done = new Set((await readFile(join(this.queueDir, name.slice(0, -5) + DONE_SUFFIX), 'latin1').catch(() => '')).split('\n'));
+      const doneText = await readFile(join(this.queueDir, name.slice(0, -5) + DONE_SUFFIX), 'latin1').catch(() => null);
+      if (doneText !== null) this.withDone.add(name);
+      const done = new Set((doneText ?? '').split('\n'));
       let live = 0;
       for (const m of members) {
         const seq = recordSeq(m.id);
         if (seq < 0 || done.has(m.id) || dead.has(m.id)) continue;
-        this.queue.push({ id: m.id, seq, bytes: m.record.byteLength, pack: name });
-        this.bytes += m.record.byteLength;
+        this.index({ id: m.id, seq, bytes: m.record.byteLength, pack: name });
         live++;
       }
       if (live > 0) this.packLive.set(name, live);
@@ -220,24 +243,70 @@ export class Spool {
     return packs.length > 0;
   }
 
+  /** Appends an entry to the queue's end (init and retryDead: callers keep the order). */
+  private index(e: QueueEntry): void {
+    this.queue.push(e);
+    this.byId.set(e.id, e);
+    this.bytes += e.bytes;
+  }
+
+  private remember(id: string, r: SpoolRecord): void {
+    if (r.body.byteLength > this.recentMaxBytes) return;
+    this.recent.set(id, r);
+    this.recentBytes += r.body.byteLength;
+    for (const [old, o] of this.recent) {
+      if (this.recentBytes <= this.recentMaxBytes) break;
+      this.recent.delete(old);
+      this.recentBytes -= o.body.byteLength;
+    }
+  }
+
+  private unremember(id: string): void {
+    const r = this.recent.get(id);
+    if (!r) return;
+    this.recent.delete(id);
+    this.recentBytes -= r.body.byteLength;
+  }
+
   private async unlinkPack(name: string): Promise<void> {
     if (this.packCache?.name === name) this.packCache = null;
-    await unlink(join(this.queueDir, name)).catch(() => undefined);
-    await unlink(join(this.queueDir, name.slice(0, -5) + DONE_SUFFIX)).catch(() => undefined);
+    await this.retire(name).catch(() => undefined);
+    if (this.withDone.delete(name)) await this.retire(name.slice(0, -5) + DONE_SUFFIX).catch(() => undefined);
+  }
+
+  /** Deletes a queue file (its inode kept for the next write: DurableDir.retire). */
+  private retire(name: string): Promise<void> {
+    return this.qdir ? this.qdir.retire(name) : unlink(join(this.queueDir, name)).catch(() => undefined);
+  }
+
+  /**
+   * Members of packs left the queue: one `.done` append per pack for all of them, and a pack
+   * whose last member left is deleted.
+   */
+  private async packMembersGone(gone: readonly QueueEntry[]): Promise<void> {
+    const perPack = new Map<string, string[]>();
+    for (const e of gone) {
+      const ids = perPack.get(e.pack!);
+      if (ids) ids.push(e.id);
+      else perPack.set(e.pack!, [e.id]);
+    }
+    for (const [name, ids] of perPack) {
+      const left = (this.packLive.get(name) ?? ids.length) - ids.length;
+      if (left > 0) {
+        this.packLive.set(name, left);
+        // Not fsynced: a line lost to a crash only means that member is sent again (a duplicate).
+        await appendFile(join(this.queueDir, name.slice(0, -5) + DONE_SUFFIX), `${ids.join('\n')}\n`);
+        this.withDone.add(name);
+      } else {
+        this.packLive.delete(name);
+        await this.unlinkPack(name);
+      }
+    }
   }
 
   /** A pack member left the queue: note it, and delete the pack with its last member. */
-  private async packMemberGone(e: QueueEntry): Promise<void> {
-    const name = e.pack!;
-    const left = (this.packLive.get(name) ?? 1) - 1;
-    if (left > 0) {
-      this.packLive.set(name, left);
-      // Not fsynced: a line lost to a crash only means that member is sent again (a duplicate).
-      await appendFile(join(this.queueDir, name.slice(0, -5) + DONE_SUFFIX), `${e.id}\n`);
-    } else {
-      this.packLive.delete(name);
-      await this.unlinkPack(name);
-    }
+  private packMemberGone(e: QueueEntry): Promise<void> {
+    return this.packMembersGone([e]);
   }
 
   /** Groups and samples written by group commit so far. */
@@ -275,15 +344,46 @@ export class Spool {
       spec: sample.spec,
     };
     const bytes = encodeRecord(header, body);
-    const dropped = await this.makeRoom(bytes.byteLength);
-    const seq = ++this.seq;
+    // The sequence number (the queue's order) is taken in call order: on the common path (room
+    // to spare) synchronously, so callers may enqueue without waiting for earlier samples to be
+    // durable and group commit can gather them. Making room is serialised behind earlier calls,
+    // and the room found is reserved before the next call looks.
+    const size = bytes.byteLength;
+    const admit = (): number => {
+      this.reservedBytes += size;
+      this.reservedCount++;
+      return ++this.seq;
+    };
+    let dropped = 0;
+    let seq: number;
+    if (this.admitting === null && this.fits(size)) {
+      seq = admit();
+    } else {
+      const turn = (this.admitting ?? Promise.resolve()).then(async () => {
+        const d = await this.makeRoom(size);
+        return { d, seq: admit() };
+      });
+      const tail = turn.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.admitting = tail;
+      void tail.then(() => {
+        if (this.admitting === tail) this.admitting = null;
+      });
+      ({ d: dropped, seq } = await turn);
+    }
     const id = recordName(seq, sha256);
-    this.reservedBytes += bytes.byteLength;
-    this.reservedCount++;
     let pack: string | null = null;
     try {
       if (this.committer) pack = (await this.committer.add({ id, seq, sha256, record: bytes })).pack;
       else await this.qdir!.write(id, bytes);
+    } catch (e) {
+      // Its room is free again: an enqueue waiting for room (makeRoom) must look again.
+      queueMicrotask(() => {
+        for (const w of this.waiters.splice(0)) w();
+      });
+      throw e;
     } finally {
       this.reservedBytes -= bytes.byteLength;
       this.reservedCount--;
@@ -294,7 +394,11 @@ export class Spool {
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1].seq > seq) i--;
     this.queue.splice(i, 0, entry);
+    this.byId.set(id, entry);
     this.bytes += bytes.byteLength;
+    // The record as read back would be: the header as stored (a copy: the caller's spec object
+    // may change later) and the body from our own bytes.
+    if (this.recentMaxBytes > 0) this.remember(id, { header: structuredClone(header), body: bytes.subarray(bytes.byteLength - body.byteLength) });
     for (const w of this.waiters.splice(0)) w();
     return { id, sha256, dropped };
   }
@@ -318,10 +422,16 @@ export class Spool {
     let dropped = 0;
     while (!this.fits(size)) {
       const victim = this.queue.find((e) => !this.busy.has(e.id));
+      if (!victim && this.reservedCount > 0 && !this.closed) {
+        // Room is held by samples still being written (they arrived just before this one):
+        // once one lands it is the oldest and can go.
+        await new Promise<void>((r) => this.waiters.push(r));
+        continue;
+      }
       if (!victim) throw new SpoolFullError('spool is full and every sample in it is being sent', this.queue.length, this.bytes);
       this.forget(victim.id);
       if (victim.pack) await this.packMemberGone(victim);
-      else await unlink(join(this.queueDir, victim.id)).catch(() => undefined);
+      else await this.retire(victim.id).catch(() => undefined);
       await this.dropAttempts(victim.id);
       dropped++;
     }
@@ -331,10 +441,11 @@ export class Spool {
   }
 
   private forget(id: string): QueueEntry | undefined {
-    const i = this.queue.findIndex((e) => e.id === id);
-    if (i < 0) return undefined;
+    if (!this.byId.delete(id)) return undefined;
+    this.unremember(id);
+    const i = this.queue.findIndex((e) => e.id === id); // near the front: samples leave oldest first
     const [e] = this.queue.splice(i, 1);
-    this.bytes -= e.bytes;
+    this.bytes -= e!.bytes;
     return e;
   }
 
@@ -350,7 +461,9 @@ export class Spool {
 
   /** Reads and verifies a queued record. @throws SpoolRecordError if it is torn or altered */
   async read(id: string): Promise<SpoolRecord> {
-    const pack = this.queue.find((e) => e.id === id)?.pack;
+    const cached = this.recent.get(id);
+    if (cached) return cached;
+    const pack = this.byId.get(id)?.pack;
     if (!pack) return decodeRecord(await readFile(join(this.queueDir, id)), id, sha256Hex);
     if (this.packCache?.name !== pack) {
       const members = decodePack(await readFile(join(this.queueDir, pack)), pack);
@@ -362,21 +475,31 @@ export class Spool {
   }
 
   /** Removes a delivered sample. A resend after a crash before this is harmless (duplicate hash). */
-  async remove(id: string): Promise<void> {
+  remove(id: string): Promise<void> {
+    return this.removeMany([id]);
+  }
+
+  /**
+   * Removes delivered samples (a batch's answer): pack members cost one `.done` append per pack,
+   * not one per sample.
+   */
+  async removeMany(ids: readonly string[]): Promise<void> {
     this.writable();
-    const e = this.forget(id);
-    if (e?.pack) {
-      await this.packMemberGone(e);
-      return this.dropAttempts(id);
+    const inPacks: QueueEntry[] = [];
+    const files: string[] = [];
+    for (const id of ids) {
+      const e = this.forget(id);
+      if (e?.pack) inPacks.push(e);
+      else files.push(id);
     }
-    await unlink(join(this.queueDir, id)).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-    await this.dropAttempts(id);
+    if (inPacks.length > 0) await this.packMembersGone(inPacks);
+    await Promise.all(files.map((id) => this.retire(id)));
+    for (const id of ids) await this.dropAttempts(id);
   }
 
   /** The failed attempts recorded for a waiting sample, if any. */
   async attempts(id: string): Promise<SampleAttempts | undefined> {
+    if (!this.opts.readOnly && !this.noted.has(id)) return undefined; // we write every note
     try {
       const a = JSON.parse(await readFile(join(this.queueDir, `${id}.json`), 'utf8')) as SampleAttempts;
       return typeof a?.attempts === 'number' && Array.isArray(a.history) ? a : undefined;
@@ -391,13 +514,15 @@ export class Spool {
    */
   async saveAttempts(id: string, a: SampleAttempts): Promise<void> {
     this.writable();
-    if (!this.queue.some((e) => e.id === id)) return;
+    if (!this.byId.has(id)) return;
+    this.noted.add(id);
     const tmp = join(this.queueDir, `.${process.pid}-attempts-${id}${TEMP_SUFFIX}`);
     await writeFile(tmp, JSON.stringify(a));
     await rename(tmp, join(this.queueDir, `${id}.json`));
   }
 
   private async dropAttempts(id: string): Promise<void> {
+    if (!this.noted.delete(id)) return;
     await unlink(join(this.queueDir, `${id}.json`)).catch(() => undefined);
   }
 
@@ -422,7 +547,7 @@ export class Spool {
 
   /** A record's acceptance time from its header alone (the body may be large). */
   private async createdAt(id: string): Promise<number | undefined> {
-    if (this.queue.find((e) => e.id === id)?.pack) return (await this.read(id).catch(() => undefined))?.header.createdAt;
+    if (this.byId.get(id)?.pack) return (await this.read(id).catch(() => undefined))?.header.createdAt;
     let fh;
     try {
       fh = await open(join(this.queueDir, id), 'r');
@@ -447,7 +572,7 @@ export class Spool {
     const note = { ...info, at: new Date().toISOString(), id };
     // The note goes first: a crash in between leaves the record queued, never a bare record.
     await this.ddir!.write(`${id}.json`, new TextEncoder().encode(JSON.stringify(note, null, 2)));
-    const inPack = this.queue.find((e) => e.id === id);
+    const inPack = this.byId.get(id);
     if (inPack?.pack) {
       // A copy of the member becomes a plain dead record; the pack forgets it (init skips
       // members whose id is in the dead folder, should a crash come in between).
@@ -510,8 +635,7 @@ export class Spool {
       await this.qdir!.sync();
       await unlink(join(this.deadDir, `${id}.json`)).catch(() => undefined);
       this.dead.splice(this.dead.indexOf(id), 1);
-      this.queue.push({ id: nid, seq, bytes: size });
-      this.bytes += size;
+      this.index({ id: nid, seq, bytes: size });
       n++;
     }
     await this.ddir!.sync();

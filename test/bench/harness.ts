@@ -144,3 +144,25 @@ export function fmtRate(bytesPerOp: number | undefined, nsPerOp: number | undefi
   if (!bytesPerOp || !nsPerOp) return 'n/a';
   return `${((bytesPerOp / nsPerOp) * 1e3).toFixed(0)} MB/s`;
 }
+
+/** Where bench runs put the directories they are done with (emptied by run.ts at the end). */
+export const BENCH_TRASH = '.bench-trash';
+
+/**
+ * Puts a finished run's directory aside instead of deleting it now: deleting thousands of files
+ * makes the next row's file creation slow on some file systems (ext4 without a journal skips
+ * every inode freed in the last minute or more when it allocates one), which would charge one
+ * row's clean-up to the next. Falls back to deleting when the rename cannot be done (another
+ * file system).
+ */
+export async function discardLater(dir: string): Promise<void> {
+  const { mkdir, rename, rm } = await import('node:fs/promises');
+  const { basename, join } = await import('node:path');
+  const trash = join(process.cwd(), BENCH_TRASH);
+  try {
+    await mkdir(trash, { recursive: true });
+    await rename(dir, join(trash, `${basename(dir)}-${process.pid}-${Date.now()}`));
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

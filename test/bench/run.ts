@@ -7,12 +7,12 @@
  * --out FILE, --list.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median } from './harness.ts';
+import { BENCH_TRASH, median } from './harness.ts';
 import type { BenchSuite, Measurement, TableRow } from './types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -130,6 +130,9 @@ for (const { file, suite } of suites) {
   for (const row of suite.rows(results)) allRows.push({ suite: suite.name, row });
   for (const n of suite.notes ?? []) notes.push(`- ${suite.name}: ${n}`);
 }
+
+// Directories the rows put aside (harness.ts discardLater), deleted once no row is measuring.
+rmSync(join(root, BENCH_TRASH), { recursive: true, force: true });
 
 const md = [
   `### Benchmark (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,

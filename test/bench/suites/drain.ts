@@ -45,7 +45,7 @@ interface Rig {
 
 /** A peer process (the files sink, or the local service) and a spool holding `n` samples. */
 async function rig(n: number, peer: 'sink' | 'service' = 'sink'): Promise<Rig> {
-  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { mkdtemp } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const { serviceProcess } = await import('../service-process.ts');
   const { Spool } = await import('../../../src/spool/index.ts');
@@ -67,7 +67,7 @@ async function rig(n: number, peer: 'sink' | 'service' = 'sink'): Promise<Rig> {
     close: async () => {
       await spool.close();
       await svc.stop();
-      await rm(dir, { recursive: true, force: true });
+      await (await import('../harness.ts')).discardLater(dir);
     },
   };
 }

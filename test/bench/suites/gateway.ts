@@ -27,7 +27,7 @@ async function sampleBody(i: number): Promise<Uint8Array> {
 const spoolCost: BenchVariant = {
   id: 'spool-accept',
   async run(): Promise<Measurement> {
-    const { mkdtemp, rm, writeFile, mkdir, open } = await import('node:fs/promises');
+    const { mkdtemp, writeFile, mkdir, open } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { median } = await import('../harness.ts');
     const { Spool } = await import('../../../src/spool/index.ts');
@@ -58,7 +58,7 @@ const spoolCost: BenchVariant = {
       }
       await spool.close();
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await (await import('../harness.ts')).discardLater(dir);
     }
     return { nsPerOp: median(spoolNs), plainNs: median(plainNs), fsyncNs: median(fsyncNs), bytesPerOp: bodies[0].length };
   },
@@ -73,7 +73,7 @@ function acceptAtRate(id: string, groupCommit: boolean): BenchVariant {
   return {
     id,
     async run(): Promise<Measurement> {
-      const { mkdtemp, rm } = await import('node:fs/promises');
+      const { mkdtemp } = await import('node:fs/promises');
       const { join } = await import('node:path');
       const { median } = await import('../harness.ts');
       const { Spool } = await import('../../../src/spool/index.ts');
@@ -111,7 +111,7 @@ function acceptAtRate(id: string, groupCommit: boolean): BenchVariant {
           bytesPerOp: bodies[0]!.length,
         };
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await (await import('../harness.ts')).discardLater(dir);
       }
     },
   };
@@ -128,14 +128,13 @@ function throughput(id: string, serviceFsync: boolean, fps: number, mode: 'batch
   runs: 1,
   async run(): Promise<Measurement> {
     const { spawn } = await import('node:child_process');
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
+    const { mkdtemp } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { serviceProcess } = await import('../service-process.ts');
     const { BatchSender, Spool, SpoolSender, clientBatchSend, clientSend } = await import('../../../src/spool/index.ts');
     const { IngestionClient } = await import('../../../src/client/client.ts');
     const { Gateway } = await import('../../../src/gateway/gateway.ts');
-    const dir = await mkdtemp(join(tmpdir(), 'bench-gw-'));
+    const dir = await mkdtemp(join(process.cwd(), '.bench-gw-'));
     const svc = await serviceProcess(join(dir, 'svc'), API_KEY, HMAC_KEY, serviceFsync);
     // offered per MCU: 100 ms documents of 10 rows × 3 axes, sent `fps` a second
     const sims = [0, 1].map((k) =>
@@ -175,7 +174,7 @@ function throughput(id: string, serviceFsync: boolean, fps: number, mode: 'batch
       for (const c of sims) c.kill('SIGTERM');
       await Promise.all(sims.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
       await svc.stop();
-      await rm(dir, { recursive: true, force: true });
+      await (await import('../harness.ts')).discardLater(dir);
     }
   },
   };

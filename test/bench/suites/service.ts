@@ -114,7 +114,7 @@ function memoryVariant(id: string, count: number, size: number, readBack: boolea
     id,
     runs: 1,
     async run(): Promise<Measurement> {
-      const { mkdtemp, rm } = await import('node:fs/promises');
+      const { mkdtemp } = await import('node:fs/promises');
       const { join } = await import('node:path');
       const docs: Buffer[] = [];
       for (let i = 0; i < count; i++) docs.push(await bigDoc(size, i));
@@ -145,7 +145,7 @@ function memoryVariant(id: string, count: number, size: number, readBack: boolea
         return m;
       } finally {
         await s.stop();
-        await rm(dir, { recursive: true, force: true });
+        await (await import('../harness.ts')).discardLater(dir);
       }
     },
   };
