@@ -38,6 +38,7 @@ const USAGE = `usage: ei-ingest gateway --port PATH[:line|:framed][@BAUD] [--por
   --connections N     requests in flight at once, each on its own connection (default 2)
   --batch-files N     most samples per /files request (default and most 1000)
   --batch-bytes N     most bytes per /files request (default 1048576)
+  --order O           key (default: samples of one label stored in acceptance order) or none
   --ack-log FILE      append 'sha256 file-name port' per spooled sample, fsynced (audits, tests)
   --quiet             no progress line even on a terminal
 `;
@@ -68,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     connections: { type: 'string' },
     'batch-files': { type: 'string' },
     'batch-bytes': { type: 'string' },
+    order: { type: 'string' },
     'ack-log': { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -99,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   let batching;
   try {
     deadLetter = deadLetterFlags(values['dead-attempts'], values['dead-age']);
-    batching = batchingFlags(values.connections, values['batch-files'], values['batch-bytes']);
+    batching = batchingFlags(values.connections, values['batch-files'], values['batch-bytes'], values.order);
   } catch (e) {
     return fail((e as Error).message);
   }

@@ -8,21 +8,25 @@ import { IngestionClient } from '../client/client.ts';
 import { BatchSender, MAX_FILES_PER_REQUEST, type Spool, clientBatchSend, clientSend } from '../spool/index.ts';
 import type { DeadLetterPolicy, SenderEvent } from '../spool/index.ts';
 
-/** How the sender batches (`--connections`, `--batch-files`, `--batch-bytes`). */
+/** How the sender batches (`--connections`, `--batch-files`, `--batch-bytes`, `--order`). */
 export interface BatchingFlags {
   connections?: number;
   maxFiles?: number;
   maxBytes?: number;
+  order?: 'key' | 'none';
 }
 
 /** Reads the batching flags; throws a usage message naming the flag. */
-export function batchingFlags(connections: string | undefined, files: string | undefined, bytes: string | undefined): BatchingFlags {
+export function batchingFlags(connections: string | undefined, files: string | undefined, bytes: string | undefined, order?: string): BatchingFlags {
   const int = (flag: string, raw: string | undefined, max: number) => {
     if (raw === undefined) return undefined;
     if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > max) throw new Error(`${flag} must be a whole number in 1..${max}`);
     return Number(raw);
   };
-  return { connections: int('--connections', connections, 64), maxFiles: int('--batch-files', files, MAX_FILES_PER_REQUEST), maxBytes: int('--batch-bytes', bytes, 2 ** 31) };
+  if (order !== undefined && order !== 'key' && order !== 'none') throw new Error(`--order must be 'key' (samples of one label and category stored in acceptance order) or 'none'`);
+  const out: BatchingFlags = { connections: int('--connections', connections, 64), maxFiles: int('--batch-files', files, MAX_FILES_PER_REQUEST), maxBytes: int('--batch-bytes', bytes, 2 ** 31) };
+  if (order === 'key' || order === 'none') out.order = order;
+  return out;
 }
 
 export interface EndpointFlags {
@@ -71,6 +75,7 @@ export function makeSender(
     deadLetter,
     connections,
     batch: { maxFiles: batching.maxFiles, maxBytes: batching.maxBytes },
+    order: batching.order ?? 'key',
   });
   return { sender, client };
 }

@@ -19,6 +19,9 @@ const USAGE = `usage: ei-ingest spool <status|list|drain|retry-dead> [--dir D] [
   --connections N  drain: requests in flight at once, each on its own connection (default 2)
   --batch-files N  drain: most samples per /files request (default and most 1000)
   --batch-bytes N  drain: most bytes per /files request (default 1048576)
+  --order O        drain: key (default: samples of one label/category/metadata stored in the
+                   order they were accepted, one batch of them in flight) or none (batches of one
+                   key overlap too: the fastest drain of a backlog, e.g. with --connections 4)
   --json           machine-readable output
 `;
 
@@ -38,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       connections: { type: 'string' },
       'batch-files': { type: 'string' },
       'batch-bytes': { type: 'string' },
+      order: { type: 'string' },
       json: { type: 'boolean' },
     },
     { positionals: true },
@@ -93,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
       let batching;
       try {
         policy = deadLetterFlags(values['dead-attempts'], values['dead-age']);
-        batching = batchingFlags(values.connections, values['batch-files'], values['batch-bytes']);
+        batching = batchingFlags(values.connections, values['batch-files'], values['batch-bytes'], values.order);
       } catch (e) {
         return usageError(COMMAND, (e as Error).message);
       }

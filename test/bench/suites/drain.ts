@@ -199,7 +199,7 @@ export const suite: BenchSuite = {
         met: target && m?.share !== undefined ? m.share >= 0.9 : undefined,
       };
     };
-    rows.push(linkRow('link-batch', 'batched /files (200 files, 4 connections, order none)', true));
+    rows.push(linkRow('link-batch', 'batched /files (200 files, 4 connections, order none: `spool drain --order none --connections 4 --batch-files 200`)', true));
     rows.push(linkRow('link-batch-ordered', "batched, `spool drain`'s defaults (≤ 1,000 files / 1 MiB, one batch per key in flight: acceptance order)", false));
     rows.push(linkRow('link-batch-service', 'batched as the first row, into the local service (own process, fsync off) instead of the sink', false));
     rows.push(linkRow('link-single', 'one at a time, keep-alive (the sender before batching)', false));
