@@ -1,25 +1,15 @@
 // Group commit of spool accepts: samples arriving while a write is in flight share one pack file
 // (one fsync); each is acknowledged only after its own group is durable; packs survive a reopen,
 // members leave one by one (delivered, dead-lettered, dropped) and the pack goes with the last.
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spool } from '../src/spool/index.ts';
-import type { SampleSpec } from '../src/spool/index.ts';
 import { GroupCommitter } from '../src/spool/group-commit.ts';
 import { decodePack, encodePack } from '../src/spool/pack.ts';
+import { spec, tempDirs } from './spool-fixture.ts';
 
-const spec: SampleSpec = { kind: 'data', category: 'training', fileName: 'a.cbor', label: 'idle' };
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'spool-gc-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('spool-gc-');
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 

@@ -1,20 +1,10 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { readdir, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spool, SpoolFullError, SpoolInputError, SpoolLockedError, encodeRecord, decodeRecord, sha256Hex } from '../src/spool/index.ts';
-import type { SampleSpec } from '../src/spool/index.ts';
+import { spec, tempDirs } from './spool-fixture.ts';
 
-const spec: SampleSpec = { kind: 'data', category: 'training', fileName: 'a.cbor', label: 'idle' };
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'spool-q-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('spool-q-');
 const body = (s: string) => new TextEncoder().encode(s);
 
 describe('record format', () => {

@@ -2,24 +2,14 @@
 // call order (and share group commits), delivered samples leave in one removal per batch,
 // delivered files' inodes are reused for later writes (no create/delete churn), just-accepted
 // records are read from memory, and attempt notes are only looked for where one was written.
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spool } from '../src/spool/index.ts';
-import type { SampleSpec } from '../src/spool/index.ts';
 import { DurableDir, FREE_SUFFIX } from '../src/spool/durable-fs.ts';
+import { spec, tempDirs } from './spool-fixture.ts';
 
-const spec: SampleSpec = { kind: 'data', category: 'training', fileName: 'a.cbor', label: 'idle' };
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'spool-rate-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('spool-rate-');
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const put = (s: Spool, text: string) => s.enqueue(enc(text), { spec: { ...spec, fileName: `${text}.json` }, contentType: 'application/json' });

@@ -1,22 +1,13 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Spool, SpoolSender, classifyStatus, classifyError, clientSend } from '../src/spool/index.ts';
-import type { SendFn, SendOutcome, SampleSpec, SpoolRecord } from '../src/spool/index.ts';
+import type { SendFn, SendOutcome, SpoolRecord } from '../src/spool/index.ts';
 import { HttpStatusError, NetworkError, TimeoutError, RetriesExhaustedError } from '../src/client/errors.ts';
+import { spec, tempDirs } from './spool-fixture.ts';
 
-const spec: SampleSpec = { kind: 'data', category: 'training', fileName: 'a.cbor', label: 'idle' };
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'spool-s-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('spool-s-');
 const text = (r: SpoolRecord) => new TextDecoder().decode(r.body);
 
 async function filled(n: number): Promise<Spool> {
