@@ -17,13 +17,13 @@ const utf8 = new TextDecoder();
 
 export interface IngestionClientOptions {
   /** `http://host[:port]` or `https://host[:port]`; default the public ingestion host. Ignored with `connector`. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Any transport (modem, in-memory); overrides `endpoint`. */
   connector?: Connector;
   /** TLS options for an https endpoint (CA, client cert, SNI, explicit `insecure`). */
   tls?: Omit<TlsOptions, 'host' | 'port'>;
   /** Default `x-api-key` for every upload. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   retry?: RetryOptions;
   timeouts?: Partial<Timeouts>;
   /** Connections opened at most at once (default 1; uploads queue for a free one). */

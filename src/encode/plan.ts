@@ -18,11 +18,11 @@ export interface EncodeOptions {
   /** Default: protected.alg, else HS256 with hmacKey, ES256 with privateKey, else none. */
   alg?: Alg;
   /** HS256 key; its UTF-8 bytes are the HMAC key (any length). */
-  hmacKey?: string;
+  hmacKey?: string | undefined;
   /** ES256 32-byte P-256 private key. */
-  privateKey?: Uint8Array;
+  privateKey?: Uint8Array | undefined;
   /** protected.iat, integer seconds since the epoch (replaces a caller-given iat). */
-  iat?: number;
+  iat?: number | undefined;
   /** Let NaN/±Infinity values through in CBOR (JSON rejects them always). */
   allowNonFinite?: boolean;
   /** Chunk size of the reusable buffer (default 64 KiB). */
