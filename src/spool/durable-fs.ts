@@ -37,6 +37,10 @@ export class DurableDir {
   private readonly free: string[] = [];
   private freeCounter = 0;
   private retiring = 0;
+  /** Directory fsyncs started (tests). */
+  syncs = 0;
+  /** A retire rename happened after the last directory fsync started. */
+  private retiredSinceSync = false;
 
   static async open(path: string): Promise<DurableDir> {
     const d = new DurableDir(path, await open(path, 'r'));
@@ -46,6 +50,8 @@ export class DurableDir {
       if (d.free.length < MAX_FREE) d.free.push(join(path, name));
       else await unlink(join(path, name)).catch(() => undefined);
     }
+    // Their renames may still sit in the page cache (the last process was killed, not the power).
+    d.retiredSinceSync = d.free.length > 0;
     return d;
   }
 
@@ -65,6 +71,7 @@ export class DurableDir {
     this.retiring++; // counted before the rename, so concurrent retires respect the bound
     try {
       await rename(join(this.path, name), to);
+      this.retiredSinceSync = true;
       this.free.push(to);
     } catch (e) {
       ignoreMissing(e as NodeJS.ErrnoException);
@@ -88,6 +95,8 @@ export class DurableDir {
       .catch(() => undefined)
       .then(() => {
         this.next = null;
+        this.retiredSinceSync = false; // this sync covers every retire rename done so far
+        this.syncs++;
         const run = this.handle ? this.handle.sync() : Promise.resolve();
         this.running = run;
         return run.finally(() => {
@@ -106,6 +115,9 @@ export class DurableDir {
     // A retired file is truncated and written in place of a new temp file (same inode); its
     // free name is as private to this write as a temp name, and a crash leaves it free.
     const reused = this.free.pop();
+    // The retire rename must be on disk before the inode gets new contents: otherwise a power cut
+    // could bring the old name back holding this write's bytes.
+    if (reused && this.retiredSinceSync) await this.sync();
     const tmp = reused ?? join(this.path, `.${process.pid}-${++this.tempCounter}-${name}${TEMP_SUFFIX}`);
     const fh = await open(tmp, reused ? 'w' : 'wx', 0o600);
     try {
