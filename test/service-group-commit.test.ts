@@ -4,7 +4,7 @@
  * entry carries the status the file would have got alone; duplicates within one request are found.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startIngestionService, type IngestionService } from '../src/service/index.ts';
 import { filesRequest, getJson, multipartBody, rawRequest, tempDir } from './service-helpers.ts';
@@ -45,6 +45,16 @@ describe('/files group commit', () => {
     const listed = (await getJson(svc.port, `/v1/api/${svc.projectId}/raw-data`, KEY)).json.samples as any[];
     for (const f of r.json.files) expect(listed.some((s) => s.id === f.sampleId && s.filename === f.fileName)).toBe(true);
     expect(storedFiles().length).toBe(listed.length);
+  });
+
+  it("a project's sample folder deleted by hand while serving is made again: the next request stores", async () => {
+    const first = await post([{ name: 'before.json', body: jsonDoc(payload([1, 2])) }]);
+    expect(first.status).toBe(200);
+    rmSync(join(tmp.dir, 'samples', String(svc.projectId)), { recursive: true, force: true });
+    const r = await post([{ name: 'after.json', body: jsonDoc(payload([3, 4])) }]);
+    expect(r.status).toBe(200);
+    expect(r.json.files.map((f) => f.success)).toEqual([true]);
+    expect(storedFiles().length).toBe(1);
   });
 
   it('x-disallow-duplicates finds a duplicate within the same request: stored once, answered with its sampleId', async () => {

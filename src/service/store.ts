@@ -211,9 +211,10 @@ export class SampleStore {
         try {
           renameSync(tmps[i]!, this.absolute(rel));
         } catch (e) {
-          // The project's folder went away under us (deleted by hand): made again next time.
-          this.madeDirs.delete(dirAbs);
-          throw e;
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          // The project's folder went away under us (deleted by hand): make it again, once.
+          mkdirSync(dirAbs, { recursive: true, mode: 0o700 });
+          renameSync(tmps[i]!, this.absolute(rel));
         }
         out[i] = rel;
         dirs.set(dirAbs, [...(dirs.get(dirAbs) ?? []), i]);
