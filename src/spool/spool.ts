@@ -4,6 +4,8 @@
  *   <dir>/queue/<seq>-<hash>.rec        samples waiting, oldest first
  *   <dir>/queue/<seq>-<hash>.pack       several samples accepted together (group commit, pack.ts)
  *   <dir>/queue/<seq>-<hash>.rec.json   failed attempts of a waiting sample (policy.ts), if any
+ *   <dir>/queue/<seq>-<hash>.pack.done  members of a pack already delivered
+ *   <dir>/queue/.<pid>-<n>.free         delivered files kept for their inodes (durable-fs.ts), ≤ 64
  *   <dir>/dead/<seq>-<hash>.rec (+ .json) samples the service refused for good, with its answer
  *   <dir>/counters.json                 drop counts (written only when something is dropped)
  *   <dir>/lock                          pid of the writer
@@ -11,7 +13,8 @@
  * `enqueue` resolves only once the record is fsynced and renamed into place (and the directory
  * fsynced): that is the moment a sample counts as accepted. Nothing is removed from the queue
  * except by `remove` (delivered), `deadLetter` (moved, not deleted) or the drop-oldest policy
- * (counted and reported).
+ * (counted and reported). The last `recentMaxBytes` (8 MiB) of accepted records are also kept in
+ * memory, so the sender of a busy gateway does not read back what was just written.
  */
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
