@@ -3,7 +3,7 @@
 // delivered files' inodes are reused for later writes (no create/delete churn), just-accepted
 // records are read from memory, and attempt notes are only looked for where one was written.
 import { describe, expect, it } from 'vitest';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spool } from '../src/spool/index.ts';
 import { DurableDir, FREE_SUFFIX } from '../src/spool/durable-fs.ts';
@@ -115,7 +115,7 @@ describe('inode reuse (DurableDir.retire)', () => {
     expect((await readdir(dir)).filter((n) => !n.endsWith(FREE_SUFFIX))).toEqual([]);
     await d.write('two.rec', enc('second'));
     expect((await stat(join(dir, 'two.rec'))).ino).toBe(ino);
-    expect(dec(new Uint8Array(await (await import('node:fs/promises')).readFile(join(dir, 'two.rec'))))).toBe('second');
+    expect(dec(new Uint8Array(await readFile(join(dir, 'two.rec'))))).toBe('second');
     expect(d.freeCount).toBe(0);
     expect(await readdir(dir)).toEqual(['two.rec']);
     await d.retire('missing.rec'); // not an error

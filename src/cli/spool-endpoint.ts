@@ -23,9 +23,9 @@ export function batchingFlags(connections: string | undefined, files: string | u
     if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > max) throw new Error(`${flag} must be a whole number in 1..${max}`);
     return Number(raw);
   };
-  if (order !== undefined && order !== 'key' && order !== 'none') throw new Error(`--order must be 'key' (samples of one label and category stored in acceptance order) or 'none'`);
   const out: BatchingFlags = { connections: int('--connections', connections, 64), maxFiles: int('--batch-files', files, MAX_FILES_PER_REQUEST), maxBytes: int('--batch-bytes', bytes, 2 ** 31) };
   if (order === 'key' || order === 'none') out.order = order;
+  else if (order !== undefined) throw new Error(`--order must be 'key' (samples of one label and category stored in acceptance order) or 'none'`);
   return out;
 }
 

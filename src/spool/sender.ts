@@ -142,6 +142,19 @@ export class SpoolSender {
    * the failure. Returns the verdict; 'probe' and 'retry' leave the sample queued. A batch
    * sender settles a batch's stored files first: they are the health proof for the others.
    */
+  async settle(id: string, out: SendOutcome, attemptsThisRun: number): Promise<Verdict> {
+    if (out.kind === 'delivered' || out.kind === 'duplicate') {
+      await this.settleStored([{ id, out }], attemptsThisRun);
+      return 'remove';
+    }
+    const now = this.now();
+    const state = noteFailure(await this.spool.attempts(id), out, now);
+    const v = verdict(out, state, this.policy, now, this.lastStoredAt);
+    if (v === 'dead') await this.bury(id, state, out);
+    else await this.spool.saveAttempts(id, state);
+    return v;
+  }
+
   /**
    * Settles samples the service stored (delivered or duplicate) together: one removal for all of
    * them (a batch's answer), then the same counts and events as `settle`.
@@ -156,23 +169,6 @@ export class SpoolSender {
       this.lastStoredAt = now;
       this.opts.onEvent?.({ type: out.kind, id, status: out.status, attempts: attemptsThisRun });
     }
-  }
-
-  async settle(id: string, out: SendOutcome, attemptsThisRun: number): Promise<Verdict> {
-    const now = this.now();
-    if (out.kind === 'delivered' || out.kind === 'duplicate') {
-      await this.spool.remove(id);
-      if (out.kind === 'delivered') this.counts.delivered++;
-      else this.counts.duplicates++;
-      this.lastStoredAt = now;
-      this.opts.onEvent?.({ type: out.kind, id, status: out.status, attempts: attemptsThisRun });
-      return 'remove';
-    }
-    const state = noteFailure(await this.spool.attempts(id), out, now);
-    const v = verdict(out, state, this.policy, now, this.lastStoredAt);
-    if (v === 'dead') await this.bury(id, state, out);
-    else await this.spool.saveAttempts(id, state);
-    return v;
   }
 
   private async bury(id: string, state: SampleAttempts, out: Extract<SendOutcome, { kind: 'retry' | 'rejected' }>): Promise<void> {

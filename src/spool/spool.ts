@@ -307,11 +307,6 @@ export class Spool {
     }
   }
 
-  /** A pack member left the queue: note it, and delete the pack with its last member. */
-  private packMemberGone(e: QueueEntry): Promise<void> {
-    return this.packMembersGone([e]);
-  }
-
   /** Groups and samples written by group commit so far. */
   groupStats(): { groups: number; samples: number } {
     return { groups: this.committer?.groups ?? 0, samples: this.committer?.samples ?? 0 };
@@ -383,9 +378,7 @@ export class Spool {
       else await this.qdir!.write(id, bytes);
     } catch (e) {
       // Its room is free again: an enqueue waiting for room (makeRoom) must look again.
-      queueMicrotask(() => {
-        for (const w of this.waiters.splice(0)) w();
-      });
+      queueMicrotask(() => this.wake());
       throw e;
     } finally {
       this.reservedBytes -= bytes.byteLength;
@@ -402,7 +395,7 @@ export class Spool {
     // The record as read back would be: the header as stored (a copy: the caller's spec object
     // may change later) and the body from our own bytes.
     if (this.recentMaxBytes > 0) this.remember(id, { header: structuredClone(header), body: bytes.subarray(bytes.byteLength - body.byteLength) });
-    for (const w of this.waiters.splice(0)) w();
+    this.wake();
     return { id, sha256, dropped };
   }
 
@@ -433,7 +426,7 @@ export class Spool {
       }
       if (!victim) throw new SpoolFullError('spool is full and every sample in it is being sent', this.queue.length, this.bytes);
       this.forget(victim.id);
-      if (victim.pack) await this.packMemberGone(victim);
+      if (victim.pack) await this.packMembersGone([victim]);
       else await this.retire(victim.id).catch(() => undefined);
       await this.dropAttempts(victim.id);
       dropped++;
@@ -582,7 +575,7 @@ export class Spool {
       const rec = await this.read(id).catch(() => null);
       if (rec) await this.ddir!.write(id, encodeRecord(rec.header, rec.body));
       this.forget(id);
-      await this.packMemberGone(inPack);
+      await this.packMembersGone([inPack]);
       await this.dropAttempts(id);
       if (rec) this.dead.push(id);
       await this.trimDead();
@@ -642,7 +635,7 @@ export class Spool {
       n++;
     }
     await this.ddir!.sync();
-    for (const w of this.waiters.splice(0)) w();
+    this.wake();
     return n;
   }
 
@@ -655,6 +648,11 @@ export class Spool {
       droppedDead: this.counters.droppedDead,
       tornCleaned: this.tornCleaned,
     };
+  }
+
+  /** Wakes whatever waits for the queue to change (waitForWork, an enqueue making room). */
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Resolves at the next enqueue (or close, or abort). */
@@ -677,7 +675,7 @@ export class Spool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w();
+    this.wake();
     await this.qdir?.close();
     await this.ddir?.close();
     await this.release?.();
